@@ -1,0 +1,25 @@
+package dev.lemica.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of {@code ./lemica}: one subcommand per job. */
+@Command(
+    name = "lemica",
+    mixinStandardHelpOptions = true,
+    version = "lemica 0.1.0",
+    description = "LeMiCa: lexicographic minimax path caching for diffusion transformers.",
+    subcommands = {CommandLine.HelpCommand.class})
+public final class LemicaCli {
+
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the CLI and returns its exit code instead of exiting, so tests can call it. */
+  public static int run(String... args) {
+    return new CommandLine(new LemicaCli())
+        .setExecutionExceptionHandler(new OneLineErrors())
+        .execute(args);
+  }
+}
