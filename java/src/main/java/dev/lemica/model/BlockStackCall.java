@@ -1,0 +1,25 @@
+package dev.lemica.model;
+
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * One pass through a transformer's block stack, offered to a {@link BlockStackHook}: the hidden
+ * states before the first block, and the means to run the blocks. The hook decides whether they run.
+ */
+public interface BlockStackCall {
+  /** Hidden states entering the first block, (batch, tokens, dim) in the compute dtype. */
+  Tensor hiddenBefore();
+
+  /** Runs every block on {@link #hiddenBefore()} and returns the hidden states after the last. */
+  default Tensor runBlocks() {
+    return runBlocks(BlockObserver.NONE);
+  }
+
+  Tensor runBlocks(BlockObserver observer);
+
+  /**
+   * The first block's timestep-modulated input, {@code norm(x)·(1+scale)+shift}: what
+   * TeaCache-style policies compare between steps to estimate how much the output will change.
+   */
+  Tensor firstBlockModulatedInput();
+}

@@ -1,0 +1,121 @@
+package dev.lemica.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/** A diffusers {@code config.json}, with typed reads that name the file and key when they fail. */
+public final class ModelConfig {
+  private final Path file;
+  private final JsonNode root;
+
+  private ModelConfig(Path file, JsonNode root) {
+    this.file = file;
+    this.root = root;
+  }
+
+  public static ModelConfig read(Path file) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException(file + ": no such file");
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(file + ": not a JSON object");
+    }
+    return new ModelConfig(file, root);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public JsonNode json() {
+    return root;
+  }
+
+  public String className() {
+    return requireString("_class_name");
+  }
+
+  public String requireString(String key) {
+    JsonNode n = require(key);
+    if (!n.isTextual()) {
+      throw fault(key, "is not a string");
+    }
+    return n.asText();
+  }
+
+  public int requireInt(String key) {
+    JsonNode n = require(key);
+    if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+      throw fault(key, "is not an integer");
+    }
+    return n.asInt();
+  }
+
+  public int requirePositiveInt(String key) {
+    int v = requireInt(key);
+    if (v <= 0) {
+      throw fault(key, "must be positive, got " + v);
+    }
+    return v;
+  }
+
+  public double requireDouble(String key) {
+    JsonNode n = require(key);
+    if (!n.isNumber()) {
+      throw fault(key, "is not a number");
+    }
+    return n.asDouble();
+  }
+
+  public boolean requireBoolean(String key) {
+    JsonNode n = require(key);
+    if (!n.isBoolean()) {
+      throw fault(key, "is not true/false");
+    }
+    return n.asBoolean();
+  }
+
+  public int[] requireIntArray(String key, int length) {
+    JsonNode n = require(key);
+    if (!n.isArray() || n.size() != length) {
+      throw fault(key, "must be an array of " + length + " integers");
+    }
+    int[] out = new int[length];
+    for (int i = 0; i < length; i++) {
+      if (!n.get(i).isIntegralNumber() || n.get(i).asInt() <= 0) {
+        throw fault(key, "must hold positive integers");
+      }
+      out[i] = n.get(i).asInt();
+    }
+    return out;
+  }
+
+  /** The value, or empty when the key is absent or JSON null. */
+  public Optional<JsonNode> optional(String key) {
+    JsonNode n = root.get(key);
+    return n == null || n.isNull() ? Optional.empty() : Optional.of(n);
+  }
+
+  private JsonNode require(String key) {
+    JsonNode n = root.get(key);
+    if (n == null || n.isNull()) {
+      throw new IllegalArgumentException(file + ": missing key \"" + key + "\"");
+    }
+    return n;
+  }
+
+  public IllegalArgumentException fault(String key, String what) {
+    return new IllegalArgumentException(file + ": \"" + key + "\" " + what);
+  }
+}

@@ -1,0 +1,99 @@
+package dev.lemica.model;
+
+import dev.lemica.nn.Linear;
+import dev.lemica.safetensors.TensorEntry;
+import dev.lemica.safetensors.TensorSource;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Reads a model's weights by their diffusers names, checks each shape against what the config
+ * implies, and places them on the compute device in the compute dtype. Tensors are retained so that
+ * a caller's PointerScope cannot free them; {@link #close} gives them back.
+ */
+public final class WeightLoader implements AutoCloseable {
+  private final Path folder;
+  private final TensorSource source;
+  private final ComputeTarget target;
+  private final Set<String> used = new HashSet<>();
+  private final List<Tensor> retained = new ArrayList<>();
+
+  public WeightLoader(Path folder, TensorSource source, ComputeTarget target) {
+    this.folder = folder;
+    this.source = source;
+    this.target = target;
+  }
+
+  public ComputeTarget target() {
+    return target;
+  }
+
+  public boolean has(String name) {
+    return source.has(name);
+  }
+
+  /** The named weight in the compute dtype. */
+  public Tensor load(String name, long... expectedShape) {
+    return place(name, target.dtype(), expectedShape);
+  }
+
+  /**
+   * The named weight in float32 whatever the compute dtype: diffusers keeps norms, modulation tables
+   * and the time embedder in float32 even in bf16 runs, and matching its numerics needs the same.
+   */
+  public Tensor loadFloat32(String name, long... expectedShape) {
+    return place(name, ScalarType.Float, expectedShape);
+  }
+
+  public Linear linear(String prefix, long out, long in) {
+    return new Linear(load(prefix + ".weight", out, in), load(prefix + ".bias", out));
+  }
+
+  public Linear linearFloat32(String prefix, long out, long in) {
+    return new Linear(loadFloat32(prefix + ".weight", out, in), loadFloat32(prefix + ".bias", out));
+  }
+
+  private Tensor place(String name, ScalarType dtype, long[] expectedShape) {
+    if (!source.has(name)) {
+      throw new IllegalArgumentException(folder + ": checkpoint lacks tensor '" + name + "'");
+    }
+    TensorEntry entry = source.describe(name);
+    if (!Arrays.equals(entry.shape(), expectedShape)) {
+      throw new IllegalArgumentException(
+          folder + ": tensor '" + name + "' has shape " + Arrays.toString(entry.shape())
+              + " but config.json implies " + Arrays.toString(expectedShape));
+    }
+    if (!entry.dtype().name().startsWith("F") && !entry.dtype().name().equals("BF16")) {
+      throw new IllegalArgumentException(
+          folder + ": tensor '" + name + "' has dtype " + entry.dtype() + ", expected a floating type");
+    }
+    Tensor stored = source.tensor(name);
+    // to() returns the mapped tensor itself when nothing changes: fp32 CPU weights stay zero-copy.
+    Tensor placed = stored.to(target.device(), dtype);
+    placed.retainReference();
+    retained.add(placed);
+    used.add(name);
+    return placed;
+  }
+
+  /** Checkpoint tensors no loader asked for: a sign of a mismatched config or an unsupported variant. */
+  public Set<String> unused() {
+    Set<String> rest = new TreeSet<>(source.names());
+    rest.removeAll(used);
+    return rest;
+  }
+
+  @Override
+  public void close() {
+    retained.forEach(Tensor::releaseReference);
+    retained.clear();
+    source.close();
+  }
+}

@@ -1,0 +1,201 @@
+package dev.lemica.model.wan;
+
+import dev.lemica.model.BlockObserver;
+import dev.lemica.model.BlockStackCall;
+import dev.lemica.model.BlockStackHook;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.ForwardInputs;
+import dev.lemica.model.ModelConfig;
+import dev.lemica.model.WeightLoader;
+import dev.lemica.nn.Linear;
+import dev.lemica.nn.Norms;
+import dev.lemica.torch.Tensors;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Wan2.1 text-to-video transformer, diffusers' {@code WanTransformer3DModel}, with the same
+ * parameter names so hub folders load unchanged.
+ */
+public final class WanTransformer implements DiffusionTransformer {
+  public static final String HIDDEN_STATES = "hidden_states";
+  public static final String TIMESTEP = "timestep";
+  public static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
+
+  private final WanConfig config;
+  private final WeightLoader weights;
+  private final WanRotaryEmbedding rope;
+  private final Tensor patchWeight;
+  private final TensorOptional patchBias;
+  private final WanConditionEmbedder conditions;
+  private final List<WanBlock> blocks = new ArrayList<>();
+  private final Tensor headTable;
+  private final Linear projOut;
+
+  public WanTransformer(WanConfig config, WeightLoader weights) {
+    this.config = config;
+    this.weights = weights;
+    int dim = config.dim();
+    rope = new WanRotaryEmbedding(config.headDim(), config.ropeMaxSeqLen(), weights.target());
+    patchWeight =
+        weights.load(
+            "patch_embedding.weight", dim, config.inChannels(), config.patchT(), config.patchH(), config.patchW());
+    patchBias = new TensorOptional(weights.load("patch_embedding.bias", dim));
+    patchBias.retainReference();
+    conditions = new WanConditionEmbedder(weights, config);
+    for (int i = 0; i < config.layers(); i++) {
+      blocks.add(new WanBlock(weights, "blocks." + i, config));
+    }
+    headTable = weights.loadFloat32("scale_shift_table", 1, 2, dim);
+    projOut = weights.linear("proj_out", (long) config.outChannels() * config.patchVolume(), dim);
+  }
+
+  public static WanTransformer load(ModelConfig config, WeightLoader weights) {
+    return new WanTransformer(WanConfig.from(config), weights);
+  }
+
+  public WanConfig config() {
+    return config;
+  }
+
+  @Override
+  public String className() {
+    return WanConfig.CLASS_NAME;
+  }
+
+  @Override
+  public ComputeTarget target() {
+    return weights.target();
+  }
+
+  @Override
+  public int blockCount() {
+    return blocks.size();
+  }
+
+  @Override
+  public List<String> inputNames() {
+    return List.of(HIDDEN_STATES, TIMESTEP, ENCODER_HIDDEN_STATES);
+  }
+
+  @Override
+  public Tensor forward(ForwardInputs inputs, BlockStackHook hook) {
+    ComputeTarget target = weights.target();
+    Tensor video = inputs.require(HIDDEN_STATES, 5).to(target.device(), target.dtype());
+    Tensor text = inputs.require(ENCODER_HIDDEN_STATES, 3).to(target.device(), target.dtype());
+    Tensor timestep = inputs.require(TIMESTEP).to(target.device(), ScalarType.Float).reshape(-1);
+    long batch = video.size(0);
+    checkShapes(video, text, timestep);
+    int frames = (int) video.size(2) / config.patchT();
+    int rows = (int) video.size(3) / config.patchH();
+    int columns = (int) video.size(4) / config.patchW();
+
+    Tensor[] rotary = rope.forGrid(frames, rows, columns);
+    Tensor hidden =
+        torch.conv3d(
+                video,
+                patchWeight,
+                patchBias,
+                new long[] {config.patchT(), config.patchH(), config.patchW()},
+                new long[] {0, 0, 0},
+                new long[] {1, 1, 1},
+                1)
+            .flatten(2, -1)
+            .transpose(1, 2);
+    WanConditionEmbedder.TimeEmbedding time = conditions.time(timestep, target.dtype());
+    Tensor context = conditions.text(text);
+
+    Tensor after = hook.apply(new Stack(hidden, context, time.blockProjection(), rotary));
+
+    TensorVector shiftScale = headTable.add(time.temb().unsqueeze(1)).chunk(2, 1);
+    Tensor normed =
+        Norms.layerNorm(after.to(ScalarType.Float), null, null, config.eps())
+            .mul(shiftScale.get(1).add(new Scalar(1.0)))
+            .add(shiftScale.get(0))
+            .to(after.scalar_type());
+    return projOut
+        .apply(normed)
+        .reshape(batch, frames, rows, columns, config.patchT(), config.patchH(), config.patchW(), -1)
+        .permute(0, 7, 1, 4, 2, 5, 3, 6)
+        .reshape(
+            batch,
+            config.outChannels(),
+            (long) frames * config.patchT(),
+            (long) rows * config.patchH(),
+            (long) columns * config.patchW());
+  }
+
+  private void checkShapes(Tensor video, Tensor text, Tensor timestep) {
+    long batch = video.size(0);
+    if (video.size(1) != config.inChannels()) {
+      throw new IllegalArgumentException(
+          "hidden_states " + Tensors.shapeString(video) + " has " + video.size(1)
+              + " channels; the model expects in_channels=" + config.inChannels());
+    }
+    long[] patch = {config.patchT(), config.patchH(), config.patchW()};
+    for (int axis = 0; axis < 3; axis++) {
+      if (video.size(2 + axis) % patch[axis] != 0) {
+        throw new IllegalArgumentException(
+            "hidden_states " + Tensors.shapeString(video) + ": frames/height/width must be multiples of patch_size "
+                + java.util.Arrays.toString(patch));
+      }
+    }
+    if (text.size(0) != batch || text.size(2) != config.textDim()) {
+      throw new IllegalArgumentException(
+          "encoder_hidden_states " + Tensors.shapeString(text) + " must be (" + batch + ", tokens, "
+              + config.textDim() + ")");
+    }
+    if (timestep.size(0) != batch && timestep.size(0) != 1) {
+      throw new IllegalArgumentException(
+          "timestep has " + timestep.size(0) + " values for a batch of " + batch);
+    }
+  }
+
+  /** The block stack of one forward, handed to the hook. */
+  private final class Stack implements BlockStackCall {
+    private final Tensor hidden;
+    private final Tensor context;
+    private final Tensor timestepProjection;
+    private final Tensor[] rotary;
+
+    Stack(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor[] rotary) {
+      this.hidden = hidden;
+      this.context = context;
+      this.timestepProjection = timestepProjection;
+      this.rotary = rotary;
+    }
+
+    @Override
+    public Tensor hiddenBefore() {
+      return hidden;
+    }
+
+    @Override
+    public Tensor runBlocks(BlockObserver observer) {
+      Tensor h = hidden;
+      for (int i = 0; i < blocks.size(); i++) {
+        h = blocks.get(i).apply(h, context, timestepProjection, rotary);
+        observer.blockDone(i, h);
+      }
+      return h;
+    }
+
+    @Override
+    public Tensor firstBlockModulatedInput() {
+      return blocks.get(0).modulatedInput(hidden, timestepProjection);
+    }
+  }
+
+  @Override
+  public void close() {
+    rope.release();
+    weights.close();
+  }
+}
