@@ -37,9 +37,10 @@ public enum Dtype {
     return Arrays.stream(values()).filter(d -> d.name().equals(name)).findFirst();
   }
 
+  /** Maps a LibTorch dtype; compares by value because enums returned from native code are not interned. */
   public static Dtype of(ScalarType type) {
     return Arrays.stream(values())
-        .filter(d -> d.scalarType == type)
+        .filter(d -> d.scalarType.value == type.value)
         .findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no safetensors dtype for " + type));
   }
