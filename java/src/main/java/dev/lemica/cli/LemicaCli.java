@@ -18,8 +18,11 @@ public final class LemicaCli {
 
   /** Runs the CLI and returns its exit code instead of exiting, so tests can call it. */
   public static int run(String... args) {
-    return new CommandLine(new LemicaCli())
-        .setExecutionExceptionHandler(new OneLineErrors())
-        .execute(args);
+    return commandLine().execute(args);
+  }
+
+  /** The configured command line, for callers that redirect its output. */
+  public static CommandLine commandLine() {
+    return new CommandLine(new LemicaCli()).setExecutionExceptionHandler(new OneLineErrors());
   }
 }
