@@ -21,6 +21,10 @@ public final class Tensors {
     return s;
   }
 
+  public static boolean sameShape(Tensor a, Tensor b) {
+    return java.util.Arrays.equals(shape(a), shape(b));
+  }
+
   public static String shapeString(Tensor t) {
     return java.util.Arrays.toString(shape(t));
   }

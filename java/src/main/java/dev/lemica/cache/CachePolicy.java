@@ -1,0 +1,22 @@
+package dev.lemica.cache;
+
+/**
+ * Decides which denoising steps run the block stack; the other steps reuse its cached residual.
+ * A policy is a configuration; {@link #start} makes the state of one sampling run.
+ */
+public interface CachePolicy {
+  /** Short description for logs and reports, e.g. "static 20/50". */
+  String describe();
+
+  /**
+   * Fresh decision state for a run of {@code steps} steps.
+   *
+   * @throws IllegalArgumentException when the policy cannot serve that many steps
+   */
+  ComputeDecider start(int steps);
+
+  /** Whether decisions differ per CFG branch, so branches must run as separate forwards. */
+  default boolean decidesPerBranch() {
+    return false;
+  }
+}

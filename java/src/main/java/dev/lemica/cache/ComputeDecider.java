@@ -1,0 +1,17 @@
+package dev.lemica.cache;
+
+import dev.lemica.model.BlockStackCall;
+
+/**
+ * A policy's per-run state: at each (step, context), whether the block stack runs. A context is one
+ * stream of calls that shares a residual, e.g. the CFG branch.
+ */
+@FunctionalInterface
+public interface ComputeDecider {
+  /**
+   * @param hasResidual whether a residual is stored for this context; without one the stack runs
+   *     whatever the answer, but stateful policies still see every call
+   * @param call the block stack about to run, for policies that inspect its input
+   */
+  boolean shouldCompute(int step, String context, boolean hasResidual, BlockStackCall call);
+}

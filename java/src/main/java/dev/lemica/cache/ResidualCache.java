@@ -1,0 +1,69 @@
+package dev.lemica.cache;
+
+import dev.lemica.model.BlockStackHook;
+import dev.lemica.torch.Tensors;
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Applies a policy's decisions at the block-stack seam. A computing call stores its residual
+ * {@code after − before}; a reusing call returns {@code before + residual}. One residual per context
+ * (CFG branch), and since it is a whole (batch, tokens, dim) tensor, one per batch element too.
+ * Residuals stay in the compute dtype and on the compute device.
+ */
+public final class ResidualCache implements AutoCloseable {
+  private final ComputeDecider decider;
+  private final Map<String, Tensor> residuals = new HashMap<>();
+  private int computedCalls;
+  private int reusedCalls;
+
+  public ResidualCache(ComputeDecider decider) {
+    this.decider = decider;
+  }
+
+  /** The hook for one forward at {@code step} in {@code context}. */
+  public BlockStackHook hook(int step, String context) {
+    return call -> {
+      Tensor before = call.hiddenBefore();
+      Tensor residual = residuals.get(context);
+      boolean compute = decider.shouldCompute(step, context, residual != null, call) || residual == null;
+      if (!compute && !Tensors.sameShape(residual, before)) {
+        throw new IllegalStateException(
+            "cached residual " + Tensors.shapeString(residual) + " does not fit hidden states "
+                + Tensors.shapeString(before) + " in context '" + context + "'");
+      }
+      if (!compute) {
+        reusedCalls++;
+        return before.add(residual);
+      }
+      Tensor after = call.runBlocks();
+      store(context, after.sub(before));
+      computedCalls++;
+      return after;
+    };
+  }
+
+  private void store(String context, Tensor residual) {
+    // Retained so that the caller's per-step PointerScope does not free it; the old one goes now.
+    residual.retainReference();
+    Tensor old = residuals.put(context, residual);
+    if (old != null) {
+      old.releaseReference();
+    }
+  }
+
+  public int computedCalls() {
+    return computedCalls;
+  }
+
+  public int reusedCalls() {
+    return reusedCalls;
+  }
+
+  @Override
+  public void close() {
+    residuals.values().forEach(Tensor::releaseReference);
+    residuals.clear();
+  }
+}

@@ -1,0 +1,118 @@
+package dev.lemica.sampling;
+
+import dev.lemica.cache.ResidualCache;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.ForwardInputs;
+import dev.lemica.torch.Tensors;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Classifier-free guidance, v = v_u + g·(v_c − v_u), with the model's block stack behind a
+ * {@link ResidualCache}. Branches run either as one forward of batch [uncond; cond] (fastest; the
+ * cache context "cfg" then holds both branches' residuals row by row) or as two forwards in contexts
+ * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
+ */
+public final class GuidedDenoiser implements Denoiser {
+  public static final String LATENTS = "hidden_states";
+  public static final String TIMESTEP = "timestep";
+
+  /** How the two CFG branches share forwards. */
+  public enum Branches {
+    BATCHED,
+    SEPARATE
+  }
+
+  private final DiffusionTransformer model;
+  private final Map<String, Tensor> cond;
+  private final Map<String, Tensor> uncond;
+  private final double guidance;
+  private final ResidualCache cache;
+  private final Branches branches;
+  private final Map<String, Tensor> batched;
+
+  /**
+   * @param cond the cond branch's conditioning inputs (for Wan: encoder_hidden_states), batch B
+   * @param uncond the same inputs for the unconditional branch
+   */
+  public GuidedDenoiser(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      double guidance,
+      ResidualCache cache,
+      Branches branches) {
+    if (!cond.keySet().equals(uncond.keySet())) {
+      throw new IllegalArgumentException("cond and uncond inputs differ: " + cond.keySet() + " vs " + uncond.keySet());
+    }
+    if (!Double.isFinite(guidance)) {
+      throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
+    }
+    this.model = model;
+    this.cond = cond;
+    this.uncond = uncond;
+    this.guidance = guidance;
+    this.cache = cache;
+    this.branches = branches;
+    this.batched = branches == Branches.BATCHED && guidance != 1.0 ? concatenate(uncond, cond) : null;
+  }
+
+  private static Map<String, Tensor> concatenate(Map<String, Tensor> first, Map<String, Tensor> second) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : first.keySet()) {
+      Tensor a = first.get(name);
+      Tensor b = second.get(name);
+      if (!Tensors.sameShape(a, b)) {
+        throw new IllegalArgumentException(
+            "cond and uncond '" + name + "' differ in shape: " + Tensors.shapeString(b) + " vs " + Tensors.shapeString(a));
+      }
+      Tensor both = torch.cat(new TensorVector(a, b), 0);
+      both.retainReference();
+      out.put(name, both);
+    }
+    return out;
+  }
+
+  public double guidance() {
+    return guidance;
+  }
+
+  /** Block-stack passes per branch: a batched CFG forward counts once for each branch it carries. */
+  public int branchesPerCall() {
+    return batched != null ? 2 : 1;
+  }
+
+  @Override
+  public Prediction predict(Tensor x, int step, double timestep) {
+    int computedBefore = cache.computedCalls();
+    Tensor velocity;
+    if (guidance == 1.0) {
+      velocity = forward(cond, x, step, timestep, "cond");
+    } else if (batched != null) {
+      Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
+      long b = x.size(0);
+      velocity = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+    } else {
+      Tensor vu = forward(uncond, x, step, timestep, "uncond");
+      Tensor vc = forward(cond, x, step, timestep, "cond");
+      velocity = combine(vu, vc);
+    }
+    return new Prediction(velocity, cache.computedCalls() > computedBefore);
+  }
+
+  private Tensor combine(Tensor vu, Tensor vc) {
+    return vu.add(vc.sub(vu), new Scalar(guidance));
+  }
+
+  private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
+    Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
+    inputs.put(LATENTS, x);
+    inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
+    return model.forward(ForwardInputs.of(inputs), cache.hook(step, context));
+  }
+}
