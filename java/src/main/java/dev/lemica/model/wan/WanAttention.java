@@ -35,7 +35,7 @@ final class WanAttention {
    * @param context keys/values source: null for self-attention
    * @param rope rotary tables for self-attention, null for cross-attention
    */
-  Tensor apply(Tensor x, Tensor context, Tensor[] rope) {
+  Tensor apply(Tensor x, Tensor context, Tensor rope) {
     Tensor kv = context == null ? x : context;
     Tensor q = Norms.rmsNorm(toQ.apply(x), normQ, eps).unflatten(2, heads, -1);
     Tensor k = Norms.rmsNorm(toK.apply(kv), normK, eps).unflatten(2, heads, -1);

@@ -46,12 +46,10 @@ final class WanBlock {
     return scaleShiftTable.add(timestepProjection.to(ScalarType.Float)).chunk(6, 1);
   }
 
-  /** norm(x)·(1+scale)+shift, back in x's dtype. */
+  /** norm(x)·(1+scale)+shift, back in x's dtype; addcmul does the affine part in one pass. */
   private Tensor modulate(Tensor x, Tensor shift, Tensor scale) {
-    return Norms.layerNorm(x.to(ScalarType.Float), null, null, eps)
-        .mul(scale.add(new Scalar(1.0)))
-        .add(shift)
-        .to(x.scalar_type());
+    Tensor normed = Norms.layerNorm(x.to(ScalarType.Float), null, null, eps);
+    return torch.addcmul(shift, normed, scale.add(new Scalar(1.0))).to(x.scalar_type());
   }
 
   Tensor modulatedInput(Tensor hidden, Tensor timestepProjection) {
@@ -59,12 +57,12 @@ final class WanBlock {
     return modulate(hidden, m.get(0), m.get(1));
   }
 
-  Tensor apply(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor[] rope) {
+  Tensor apply(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rope) {
     TensorVector m = modulation(timestepProjection);
     ScalarType dtype = hidden.scalar_type();
 
     Tensor attended = selfAttention.apply(modulate(hidden, m.get(0), m.get(1)), null, rope);
-    hidden = hidden.to(ScalarType.Float).add(attended.mul(m.get(2))).to(dtype);
+    hidden = torch.addcmul(hidden.to(ScalarType.Float), attended, m.get(2)).to(dtype);
 
     Tensor crossInput =
         crossNormWeight == null
@@ -73,6 +71,6 @@ final class WanBlock {
     hidden = hidden.add(crossAttention.apply(crossInput, context, null));
 
     Tensor ffn = ffnOut.apply(torch.gelu(ffnIn.apply(modulate(hidden, m.get(3), m.get(4))), "tanh"));
-    return hidden.to(ScalarType.Float).add(ffn.to(ScalarType.Float).mul(m.get(5))).to(dtype);
+    return torch.addcmul(hidden.to(ScalarType.Float), ffn.to(ScalarType.Float), m.get(5)).to(dtype);
   }
 }

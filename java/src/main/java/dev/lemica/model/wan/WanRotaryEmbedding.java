@@ -5,7 +5,6 @@ import dev.lemica.torch.Tensors;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -28,7 +27,7 @@ final class WanRotaryEmbedding {
   private final double[][] cos;
   private final double[][] sin;
   private final ComputeTarget target;
-  private final Map<String, Tensor[]> byGrid = new HashMap<>();
+  private final Map<String, Tensor> byGrid = new HashMap<>();
 
   WanRotaryEmbedding(int headDim, int maxSeqLen, ComputeTarget target) {
     this.headDim = headDim;
@@ -54,10 +53,10 @@ final class WanRotaryEmbedding {
   }
 
   /**
-   * For a latent grid of frames × rows × columns patches: {cos at even channels, sin at odd channels},
-   * each (1, tokens, 1, headDim/2) float32 on the compute device, the only entries the rotation reads.
+   * For a latent grid of frames × rows × columns patches: the rotation of every channel pair of every
+   * token as a complex number cos + i·sin, (1, tokens, 1, headDim/2) complex64 on the compute device.
    */
-  synchronized Tensor[] forGrid(int frames, int rows, int columns) {
+  synchronized Tensor forGrid(int frames, int rows, int columns) {
     if (Math.max(frames, Math.max(rows, columns)) > maxSeqLen) {
       throw new IllegalArgumentException(
           "latent grid " + frames + "x" + rows + "x" + columns + " (after patching) exceeds rope_max_seq_len "
@@ -66,62 +65,44 @@ final class WanRotaryEmbedding {
     return byGrid.computeIfAbsent(frames + "x" + rows + "x" + columns, k -> build(frames, rows, columns));
   }
 
-  private Tensor[] build(int frames, int rows, int columns) {
+  private Tensor build(int frames, int rows, int columns) {
     int spatialWidth = 2 * (headDim / 6);
     int frameWidth = headDim - 2 * spatialWidth;
     int tokens = frames * rows * columns;
     int half = headDim / 2;
-    float[] cosEven = new float[tokens * half];
-    float[] sinOdd = new float[tokens * half];
+    // Interleaved (cos, sin) pairs: the memory layout of a complex64 tensor.
+    float[] rotation = new float[tokens * headDim];
     int token = 0;
     for (int f = 0; f < frames; f++) {
       for (int h = 0; h < rows; h++) {
         for (int w = 0; w < columns; w++, token++) {
-          for (int c = 0; c < headDim; c++) {
+          for (int pair = 0; pair < half; pair++) {
+            int c = 2 * pair;
             int position = c < frameWidth ? f : c < frameWidth + spatialWidth ? h : w;
-            if (c % 2 == 0) {
-              cosEven[token * half + c / 2] = (float) cos[position][c];
-            } else {
-              sinOdd[token * half + c / 2] = (float) sin[position][c];
-            }
+            rotation[token * headDim + c] = (float) cos[position][c];
+            rotation[token * headDim + c + 1] = (float) sin[position][c + 1];
           }
         }
       }
     }
-    Tensor[] tables = {
-      Tensors.fromFloats(cosEven, 1, tokens, 1, half).to(target.device(), ScalarType.Float),
-      Tensors.fromFloats(sinOdd, 1, tokens, 1, half).to(target.device(), ScalarType.Float)
-    };
-    for (Tensor t : tables) {
-      t.retainReference();
-    }
-    return tables;
+    Tensor table =
+        torch.view_as_complex(Tensors.fromFloats(rotation, 1, tokens, 1, half, 2)).to(target.device(), ScalarType.ComplexFloat);
+    table.retainReference();
+    return table;
   }
 
   /**
-   * Rotates interleaved channel pairs of x (batch, tokens, heads, headDim). Computed in float32 and
-   * cast back, as diffusers does when x is bf16.
+   * Rotates interleaved channel pairs of x (batch, tokens, heads, headDim) by one complex multiply,
+   * which is exactly (x₁cos − x₂sin, x₁sin + x₂cos). Computed in float32 and cast back, as diffusers
+   * does when x is bf16.
    */
-  static Tensor apply(Tensor x, Tensor[] tables) {
-    long b = x.size(0);
-    long s = x.size(1);
-    long h = x.size(2);
-    long d = x.size(3);
-    Tensor pairs = x.view(b, s, h, d / 2, 2);
-    Tensor x1 = pairs.select(-1, 0);
-    Tensor x2 = pairs.select(-1, 1);
-    Tensor even = x1.mul(tables[0]).sub(x2.mul(tables[1]));
-    Tensor odd = x1.mul(tables[1]).add(x2.mul(tables[0]));
-    TensorVector both = new TensorVector(even, odd);
-    return torch.stack(both, -1).flatten(-2, -1).to(x.scalar_type());
+  static Tensor apply(Tensor x, Tensor rotation) {
+    Tensor pairs = x.to(ScalarType.Float).contiguous().view(x.size(0), x.size(1), x.size(2), x.size(3) / 2, 2);
+    return torch.view_as_real(torch.view_as_complex(pairs).mul(rotation)).flatten(-2, -1).to(x.scalar_type());
   }
 
   void release() {
-    byGrid.values().forEach(ts -> {
-      for (Tensor t : ts) {
-        t.releaseReference();
-      }
-    });
+    byGrid.values().forEach(Tensor::releaseReference);
     byGrid.clear();
   }
 }

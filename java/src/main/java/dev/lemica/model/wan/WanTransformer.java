@@ -97,7 +97,7 @@ public final class WanTransformer implements DiffusionTransformer {
     int rows = (int) video.size(3) / config.patchH();
     int columns = (int) video.size(4) / config.patchW();
 
-    Tensor[] rotary = rope.forGrid(frames, rows, columns);
+    Tensor rotary = rope.forGrid(frames, rows, columns);
     Tensor hidden =
         torch.conv3d(
                 video,
@@ -163,9 +163,9 @@ public final class WanTransformer implements DiffusionTransformer {
     private final Tensor hidden;
     private final Tensor context;
     private final Tensor timestepProjection;
-    private final Tensor[] rotary;
+    private final Tensor rotary;
 
-    Stack(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor[] rotary) {
+    Stack(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rotary) {
       this.hidden = hidden;
       this.context = context;
       this.timestepProjection = timestepProjection;
