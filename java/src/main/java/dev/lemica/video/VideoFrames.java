@@ -59,6 +59,32 @@ public final class VideoFrames {
     return out;
   }
 
+  /**
+   * One still image of every frame: a row per video, a column per frame, like the model card's
+   * preview. Easier to inspect than an animation.
+   */
+  public static BufferedImage strip(Tensor videos, int scale) {
+    int batch = (int) videos.size(0);
+    int frames = (int) videos.size(2);
+    int height = (int) videos.size(3) * scale;
+    int width = (int) videos.size(4) * scale;
+    List<BufferedImage> perFrame = grid(videos, 1, scale);
+    int gap = scale;
+    BufferedImage out =
+        new BufferedImage(frames * width + (frames - 1) * gap, batch * height + (batch - 1) * gap, BufferedImage.TYPE_INT_RGB);
+    for (int f = 0; f < frames; f++) {
+      BufferedImage column = perFrame.get(f);
+      for (int b = 0; b < batch; b++) {
+        for (int y = 0; y < height; y++) {
+          for (int x = 0; x < width; x++) {
+            out.setRGB(f * (width + gap) + x, b * (height + gap) + y, column.getRGB(x, b * (height + gap) + y));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   /** [-1, 1] to 0..255, clamped, rounded half up. */
   static int toByte(float v) {
     double unit = Math.max(0.0, Math.min(1.0, (v + 1.0) / 2.0));

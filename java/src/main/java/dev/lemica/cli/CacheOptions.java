@@ -1,0 +1,46 @@
+package dev.lemica.cli;
+
+import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.schedule.Schedule;
+import dev.lemica.schedule.ScheduleSource;
+import java.nio.file.Path;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** --budget or --schedule: which steps run the block stack. Neither: every step. */
+final class CacheOptions {
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Choice choice;
+
+  static final class Choice {
+    @Option(
+        names = "--budget",
+        paramLabel = "B",
+        description = {
+          "Run the block stack at B of the steps and reuse its residual at the others.",
+          "Uses the model's calibrated LeMiCa schedule for B when the model folder ships one"
+              + " (lemica/schedules/), and otherwise a uniform schedule (B steps evenly spread,"
+              + " first and last included); the run says which."
+        })
+    Integer budget;
+
+    @Option(
+        names = "--schedule",
+        paramLabel = "LIST|FILE",
+        description = "Computed steps as a list (0,1,3,...,T-1) or a schedule JSON file (lemica-schedule/1).")
+    String schedule;
+  }
+
+  /** The policy for a run of {@code steps} steps on the model in {@code modelDir}. */
+  CachePolicy policy(int steps, Path modelDir) {
+    if (choice == null) {
+      return FullCompute.INSTANCE;
+    }
+    if (choice.budget != null) {
+      return ScheduleSource.forBudget(modelDir, steps, choice.budget);
+    }
+    return new StaticSchedulePolicy(ScheduleSource.parse(choice.schedule, steps), "schedule");
+  }
+}

@@ -1,0 +1,56 @@
+package dev.lemica.cli;
+
+import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.torch.Tensors;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** --seed or --noise: the initial latents. */
+final class NoiseOptions {
+  @ArgGroup(exclusive = true, multiplicity = "0..1")
+  Choice choice;
+
+  static final class Choice {
+    @Option(
+        names = "--seed",
+        description = "Seed of the initial noise, drawn on the CPU as torch.manual_seed(N); torch.randn(shape)"
+            + " does in Python, so runs are comparable across languages. Default: 0.")
+    Long seed;
+
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' is the initial latents (B, C, F, H, W).")
+    Path noise;
+  }
+
+  /** Initial latents of shape (batch, sample...), float32 on the CPU. */
+  Tensor noise(long batch, long[] sampleShape) {
+    long[] shape = new long[sampleShape.length + 1];
+    shape[0] = batch;
+    System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+    if (choice != null && choice.noise != null) {
+      try (SafetensorsFile f = SafetensorsFile.open(choice.noise)) {
+        if (!f.names().contains("noise")) {
+          throw new IllegalArgumentException(choice.noise + ": has no tensor 'noise'");
+        }
+        Tensor noise = f.tensor("noise").to(ScalarType.Float).clone();
+        if (!java.util.Arrays.equals(Tensors.shape(noise), shape)) {
+          throw new IllegalArgumentException(
+              choice.noise + ": noise has shape " + Tensors.shapeString(noise) + ", expected " + java.util.Arrays.toString(shape));
+        }
+        return noise;
+      }
+    }
+    torch.manual_seed(choice != null && choice.seed != null ? choice.seed : 0L);
+    return torch.randn(shape);
+  }
+
+  String describe() {
+    if (choice != null && choice.noise != null) {
+      return "noise " + choice.noise;
+    }
+    return "seed " + (choice != null && choice.seed != null ? choice.seed : 0L);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.lemica.cli;
+
+import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.ResidualCache;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.Models;
+import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.text.PromptEmbeddings;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Runs the cached sampling loop from explicit inputs, to check it against Python.",
+      "The inputs file holds in.noise (B, C, F, H, W) and the text embeddings in.cond and in.uncond"
+          + " (B, tokens, dim), as the golden wan_cached_loop/io.safetensors does. Writes out.sample (float32)."
+    })
+final class SampleCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers transformer folder (or a folder holding transformer/).")
+  Path model;
+
+  @Option(names = "--inputs", required = true, paramLabel = "FILE", description = "safetensors with in.noise, in.cond, in.uncond.")
+  Path inputs;
+
+  @Option(names = "--steps", required = true, description = "Sampling steps.")
+  int steps;
+
+  @Option(names = "--shift", required = true, description = "Flow-matching sigma shift.")
+  double shift;
+
+  @Option(names = "--guidance", required = true, description = "Classifier-free guidance scale.")
+  double guidance;
+
+  @Mixin CacheOptions cache;
+
+  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  String cfg;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write out.sample to.")
+  Path out;
+
+  @Mixin ComputeOptions compute;
+
+  @Override
+  public Integer call() {
+    GuidedDenoiser.Branches branches = Cli.branches(cfg);
+    ComputeTarget target = compute.target();
+    FlowMatchEuler sampler = new FlowMatchEuler(steps, shift);
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        SafetensorsFile io = SafetensorsFile.open(inputs);
+        DiffusionTransformer transformer = Models.load(model, target)) {
+      for (String name : new String[] {"in.noise", "in.cond", "in.uncond"}) {
+        if (!io.names().contains(name)) {
+          throw new IllegalArgumentException(inputs + ": lacks tensor '" + name + "'");
+        }
+      }
+      PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
+      CachePolicy policy = cache.policy(steps, model);
+      long start = System.nanoTime();
+      try (ResidualCache residuals = new ResidualCache(policy.start(steps))) {
+        GuidedDenoiser denoiser =
+            new GuidedDenoiser(
+                transformer,
+                Map.of("encoder_hidden_states", text.cond()),
+                Map.of("encoder_hidden_states", text.uncond()),
+                guidance,
+                residuals,
+                policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches);
+        Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
+        new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
+        System.out.printf(
+            "%s, %d steps, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
+            transformer.className(), steps, policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
+            (System.nanoTime() - start) / 1e9, out);
+      }
+    }
+    return 0;
+  }
+}
