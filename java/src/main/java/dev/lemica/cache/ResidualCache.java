@@ -53,6 +53,19 @@ public final class ResidualCache implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts a context with a residual computed elsewhere, as if a computing call had stored it:
+   * how calibration resumes a trajectory that reuses a residual of the full run.
+   */
+  public void seed(String context, Tensor residual) {
+    store(context, residual);
+  }
+
+  /** The residuals stored now, by context; each valid until the next computing call in its context. */
+  public Map<String, Tensor> residuals() {
+    return java.util.Collections.unmodifiableMap(residuals);
+  }
+
   public int computedCalls() {
     return computedCalls;
   }

@@ -1,0 +1,113 @@
+package dev.lemica.calibration;
+
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.text.PromptEmbeddings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * A calibration of one model on a set of prompts: runs the {@link Calibrator} and keeps the errors
+ * file up to date after every group, continuing a file left by an interrupted run.
+ */
+public final class CalibrationJob {
+  private final DiffusionTransformer model;
+  private final PromptEmbeddings text;
+  private final Tensor noise;
+  private final CalibrationSetup setup;
+  private final GuidedDenoiser.Branches branches;
+  private final int maxRowsPerBatch;
+
+  public CalibrationJob(
+      DiffusionTransformer model,
+      PromptEmbeddings text,
+      Tensor noise,
+      CalibrationSetup setup,
+      GuidedDenoiser.Branches branches,
+      int maxRowsPerBatch) {
+    if (noise.size(0) != text.batch() || text.batch() != setup.prompts().size()) {
+      throw new IllegalArgumentException(
+          "calibration has " + setup.prompts().size() + " prompts, " + text.batch() + " embeddings and " + noise.size(0) + " noise samples");
+    }
+    this.model = model;
+    this.text = text;
+    this.noise = noise;
+    this.setup = setup;
+    this.branches = branches;
+    this.maxRowsPerBatch = maxRowsPerBatch;
+  }
+
+  /** The starting point: the measured part of {@code out} when it exists, else nothing measured. */
+  public EdgeErrors initialErrors(Path out) {
+    return Files.exists(out)
+        ? ErrorsFile.resume(out, setup)
+        : new EdgeErrors(setup.steps(), setup.maxSkip(), setup.prompts().size());
+  }
+
+  /** Measures every edge still missing in {@code errors}, saving {@code out} after each group. */
+  public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener) {
+    long start = System.nanoTime();
+    double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
+    FlowMatchEuler sampler = new FlowMatchEuler(setup.steps(), setup.shift());
+    Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch);
+    calibrator.run(
+        errors,
+        new CalibrationListener() {
+          @Override
+          public void started(long totalUnits) {
+            listener.started(totalUnits);
+          }
+
+          @Override
+          public void progressed(long units) {
+            listener.progressed(units);
+          }
+
+          @Override
+          public void groupDone(int j, EdgeErrors e) {
+            if (out != null) {
+              ErrorsFile.write(out, setup, e, before + (System.nanoTime() - start) / 1e9);
+            }
+            listener.groupDone(j, e);
+          }
+        });
+    if (out != null) {
+      ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9);
+    }
+    return errors;
+  }
+
+  private static double previousSeconds(Path out) {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(out)).path("calibration_seconds").asDouble(0);
+    } catch (java.io.IOException e) {
+      return 0;
+    }
+  }
+
+  private GuidedDenoiser denoiser(dev.lemica.cache.ResidualCache cache, int repeats) {
+    return new GuidedDenoiser(
+        model,
+        Map.of("encoder_hidden_states", stacked(text.cond(), repeats)),
+        Map.of("encoder_hidden_states", stacked(text.uncond(), repeats)),
+        setup.guidance(),
+        cache,
+        branches);
+  }
+
+  private static Tensor stacked(Tensor t, int repeats) {
+    if (repeats == 1) {
+      return t;
+    }
+    TensorVector copies = new TensorVector();
+    for (int i = 0; i < repeats; i++) {
+      copies.push_back(t);
+    }
+    return torch.cat(copies, 0);
+  }
+}

@@ -1,0 +1,50 @@
+package dev.lemica.calibration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Everything that determines calibration results. A partially filled errors file is continued only
+ * when its setup equals the requested one.
+ */
+public record CalibrationSetup(
+    String model,
+    List<String> prompts,
+    String noise,
+    int steps,
+    double shift,
+    double guidance,
+    int maxSkip,
+    String cfg,
+    String compute) {
+
+  ObjectNode toJson() {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("model", model);
+    n.putArray("prompts").addAll(prompts.stream().map(JsonNodeFactory.instance::textNode).toList());
+    n.put("noise", noise);
+    n.put("sampler", "flow-matching-euler");
+    n.put("steps", steps);
+    n.put("shift", shift);
+    n.put("guidance", guidance);
+    n.put("max_skip", maxSkip);
+    n.put("cfg", cfg);
+    n.put("compute", compute);
+    n.put("metric", OutputError.METRIC);
+    return n;
+  }
+
+  /** The first key on which a saved setup differs from this one, or null when they agree. */
+  String firstDifference(JsonNode saved) {
+    ObjectNode mine = toJson();
+    for (var it = mine.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!mine.get(key).equals(saved.get(key))) {
+        return key;
+      }
+    }
+    return null;
+  }
+}

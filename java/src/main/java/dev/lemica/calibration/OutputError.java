@@ -1,0 +1,21 @@
+package dev.lemica.calibration;
+
+import dev.lemica.torch.Tensors;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** The calibration metric: mean absolute error of each sample's final output against the reference. */
+public final class OutputError {
+  public static final String METRIC = "mean-abs-error-final-output";
+
+  private OutputError() {}
+
+  /** mean |a − b| over each sample (row of dim 0), accumulated in float32. */
+  public static float[] perSample(Tensor a, Tensor b) {
+    if (!Tensors.sameShape(a, b)) {
+      throw new IllegalArgumentException("outputs differ in shape: " + Tensors.shapeString(a) + " vs " + Tensors.shapeString(b));
+    }
+    Tensor diff = a.to(ScalarType.Float).sub(b.to(ScalarType.Float)).abs();
+    return Tensors.toFloats(diff.flatten(1, -1).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+  }
+}

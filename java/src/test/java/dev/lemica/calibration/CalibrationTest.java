@@ -1,0 +1,154 @@
+package dev.lemica.calibration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.StepListener;
+import dev.lemica.schedule.Schedule;
+import dev.lemica.text.PromptEmbeddings;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A small calibration (T=10, L=4, one prompt) against an independent brute-force computation. */
+class CalibrationTest {
+  static final int STEPS = 10;
+  static final int MAX_SKIP = 4;
+  static PointerScope scope;
+  static InferenceMode inference;
+  static TextToVideoPipeline pipeline;
+  static PromptEmbeddings text;
+  static Tensor noise;
+  static SamplerSettings settings;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void load() {
+    scope = new PointerScope();
+    inference = new InferenceMode();
+    pipeline = TextToVideoPipeline.load(EmbeddedModels.shapesWanT2v(), ComputeTarget.CPU_FLOAT32);
+    text = pipeline.encode(List.of("magenta diamond moving up"));
+    torch.manual_seed(11);
+    noise = torch.randn(1, 3, 8, 32, 32);
+    settings = pipeline.defaults().withOverrides(STEPS, null, null);
+  }
+
+  @AfterAll
+  static void close() {
+    pipeline.close();
+    inference.close();
+    scope.close();
+  }
+
+  static CalibrationSetup setup() {
+    return new CalibrationSetup("shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 11", STEPS, settings.shift(), settings.guidance(), MAX_SKIP, "batched", "cpu/float32");
+  }
+
+  static CalibrationJob job(int maxRows) {
+    return new CalibrationJob(pipeline.transformer(), text, noise, setup(), GuidedDenoiser.Branches.BATCHED, maxRows);
+  }
+
+  /** The definition, run directly: compute every step except i+1..j-1, compare the final output. */
+  static double bruteForce(int i, int j) {
+    Tensor full = pipeline.generate(text, noise, settings, FullCompute.INSTANCE, GuidedDenoiser.Branches.SEPARATE, StepListener.NONE).samples();
+    int[] computed = IntStream.range(0, STEPS).filter(s -> s <= i || s >= j).toArray();
+    Tensor cached =
+        pipeline.generate(text, noise, settings, new StaticSchedulePolicy(Schedule.of(STEPS, computed)), GuidedDenoiser.Branches.SEPARATE, StepListener.NONE).samples();
+    return cached.sub(full).abs().mean().item_double();
+  }
+
+  @Test
+  void edgesMatchBruteForceAndTheFileIsComplete() throws IOException {
+    Path out = dir.resolve("errors.json");
+    CalibrationJob job = job(64);
+    EdgeErrors errors = job.run(job.initialErrors(out), out, CalibrationListener.NONE);
+    assertTrue(errors.complete());
+    for (int[] edge : new int[][] {{0, 2}, {3, 7}, {5, 9}, {6, 8}}) {
+      double expected = bruteForce(edge[0], edge[1]);
+      double got = errors.mean(edge[0], edge[1]);
+      assertTrue(expected > 1e-4, "edge " + edge[0] + "->" + edge[1] + " has a visible error (" + expected + ")");
+      assertEquals(expected, got, 1e-4 * expected, "edge " + edge[0] + "->" + edge[1]);
+    }
+    JsonNode file = new ObjectMapper().readTree(Files.readString(out));
+    assertTrue(file.get("complete").asBoolean());
+    assertEquals(STEPS, file.get("steps").asInt());
+    assertEquals(MAX_SKIP, file.get("max_skip").asInt());
+    assertEquals(0.0, file.get("errors").get(4).get(5).asDouble());
+    assertTrue(file.get("errors").get(4).get(9).isNull(), "edges longer than max_skip are absent");
+    assertTrue(file.get("errors").get(7).get(3).isNull(), "no backward edges");
+    assertEquals(errors.mean(3, 7), file.get("errors").get(3).get(7).asDouble(), 1e-12);
+    assertEquals("magenta diamond moving up", file.get("prompts").get(0).asText());
+  }
+
+  @Test
+  void anInterruptedRunContinuesToTheSameResult() {
+    Path out = dir.resolve("partial.json");
+    CalibrationJob job = job(2); // small batches: the group is split, exercising the chunking
+    RuntimeException stop = new RuntimeException("interrupted");
+    assertThrows(
+        RuntimeException.class,
+        () ->
+            job.run(job.initialErrors(out), out, new CalibrationListener() {
+              @Override
+              public void groupDone(int j, EdgeErrors e) {
+                if (j == 5) {
+                  throw stop;
+                }
+              }
+            }));
+    EdgeErrors partial = job.initialErrors(out);
+    assertTrue(partial.groupComplete(4));
+    assertFalse(partial.groupComplete(6));
+    long[] units = {0};
+    EdgeErrors resumed = job.run(partial, out, new CalibrationListener() {
+      @Override
+      public void progressed(long u) {
+        units[0] += u;
+      }
+    });
+    assertTrue(resumed.complete());
+    long remaining = STEPS; // reference trajectory
+    for (int j = 6; j < STEPS; j++) {
+      remaining += (long) (STEPS - j) * resumed.startsEndingAt(j).length;
+    }
+    assertEquals(remaining, units[0], "only the missing groups ran again");
+
+    EdgeErrors fresh = job(64).run(new EdgeErrors(STEPS, MAX_SKIP, 1), null, CalibrationListener.NONE);
+    for (int i = 0; i < STEPS; i++) {
+      for (int j = i + 2; j <= Math.min(STEPS - 1, i + MAX_SKIP); j++) {
+        assertEquals(fresh.mean(i, j), resumed.mean(i, j), 1e-4 * fresh.mean(i, j), i + "->" + j);
+      }
+    }
+  }
+
+  @Test
+  void refusesToContinueAFileOfAnotherSetup() {
+    Path out = dir.resolve("other.json");
+    ErrorsFile.write(out, setup(), new EdgeErrors(STEPS, MAX_SKIP, 1), 0);
+    CalibrationSetup other = new CalibrationSetup("shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 12", STEPS, settings.shift(), settings.guidance(), MAX_SKIP, "batched", "cpu/float32");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ErrorsFile.resume(out, other));
+    assertTrue(e.getMessage().contains("different noise"), e.getMessage());
+  }
+}
