@@ -57,6 +57,7 @@ import java.util.Arrays;
  * </ul>
  */
 final class LexMinimaxValues implements LayeredSearch.Values {
+  private final ErrorMatrix matrix;
   private final int maxSkip;
   private final int[] rank; // band layout of ErrorMatrix: rank of w(i,j), -1 when absent
 
@@ -81,8 +82,13 @@ final class LexMinimaxValues implements LayeredSearch.Values {
 
   LexMinimaxValues(ErrorMatrix m, int levels) {
     int steps = m.steps();
+    this.matrix = m;
     this.maxSkip = m.maxSkip();
     this.rank = ranks(m);
+    if (levels - 1 > RangeMin.maxValue()) {
+      throw new IllegalArgumentException(m.source() + ": lex-minimax supports budgets up to "
+          + (RangeMin.maxValue() + 1) + " computed steps, not " + levels);
+    }
     int width = Math.max(1, levels - 1);
     prevVec = new int[steps * width];
     curVec = new int[steps * width];
@@ -146,26 +152,31 @@ final class LexMinimaxValues implements LayeredSearch.Values {
   }
 
   @Override
-  public int compare(int i, int j1, int j2) {
+  public int choose(int i, int from, int to, int[] below, double cap) {
     int base = i * maxSkip - i - 1;
-    int a = rank[base + j1];
-    int b = rank[base + j2];
-    if (n > 0) {
-      // The largest entry decides most comparisons; it needs no vector at all.
-      int t1 = Math.max(a, prevTop[j1]);
-      int t2 = Math.max(b, prevTop[j2]);
-      if (t1 != t2) {
-        return t1 < t2 ? -1 : 1;
+    boolean capped = cap < Double.POSITIVE_INFINITY;
+    int best = -1;
+    int bestRank = 0;
+    int bestTop = 0;
+    for (int j = from; j <= to; j++) {
+      int a = rank[base + j];
+      if (a < 0 || below[j] < 0 || (capped && !(matrix.rawError(i, j) <= cap))) {
+        continue;
+      }
+      // The largest entry of the candidate decides most comparisons and needs no vector.
+      int top = n > 0 ? Math.max(a, prevTop[j]) : a;
+      if (best < 0 || top < bestTop || (top == bestTop && compareCandidates(j, a, best, bestRank) < 0)) {
+        best = j;
+        bestRank = a;
+        bestTop = top;
       }
     }
-    return compareCandidates(j1, a, j2, b);
-  }
-
-  @Override
-  public void accept(int i, int j) {
-    succOf[i] = j;
-    rankOf[i] = rank[i * maxSkip + (j - i - 1)];
-    nodes[count++] = i;
+    if (best >= 0) {
+      succOf[i] = best;
+      rankOf[i] = bestRank;
+      nodes[count++] = i;
+    }
+    return best;
   }
 
   @Override

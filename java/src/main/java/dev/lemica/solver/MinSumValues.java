@@ -65,9 +65,8 @@ final class MinSumValues implements LayeredSearch.Values {
     level = k;
   }
 
-  /** Sets cHi, cLo, cErr, cExact to the sum of edge i-&gt;j and the best path of (j, level-1). */
-  private void candidate(int i, int j) {
-    double w = matrix.rawError(i, j);
+  /** Sets cHi, cLo, cErr, cExact to w(i,j) plus the sum of the best path of (j, level-1). */
+  private void candidate(int j, double w) {
     double s = prevHi[j] + w;
     double e1 = ExactSum.twoSumError(prevHi[j], w, s);
     double t = prevLo[j] + e1;
@@ -80,27 +79,51 @@ final class MinSumValues implements LayeredSearch.Values {
   }
 
   @Override
-  public int compare(int i, int j1, int j2) {
-    candidate(i, j1);
-    double h1 = cHi;
-    double l1 = cLo;
-    double r1 = cErr;
-    boolean x1 = cExact;
-    candidate(i, j2);
-    if (x1 && cExact) {
-      // hi = fl(hi + lo) makes the pair unique, so comparing (hi, lo) compares the exact sums.
-      if (h1 != cHi) {
-        return h1 < cHi ? -1 : 1;
+  public int choose(int i, int from, int to, int[] below, double cap) {
+    int best = -1;
+    double bHi = 0;
+    double bLo = 0;
+    double bErr = 0;
+    boolean bExact = false;
+    for (int j = from; j <= to; j++) {
+      double w = matrix.rawError(i, j);
+      if (below[j] < 0 || !(w <= cap)) { // NaN: absent edge
+        continue;
       }
-      return l1 < cLo ? -1 : l1 > cLo ? 1 : 0;
+      candidate(j, w);
+      if (best < 0 || compare(i, j, best, bHi, bLo, bErr, bExact) < 0) {
+        best = j;
+        bHi = cHi;
+        bLo = cLo;
+        bErr = cErr;
+        bExact = cExact;
+      }
     }
-    if (upper(h1, l1, r1) < lower(cHi, cLo, cErr)) {
+    if (best >= 0) {
+      curHi[i] = bHi;
+      curLo[i] = bLo;
+      curErr[i] = bErr;
+      curExact[i] = bExact;
+    }
+    return best;
+  }
+
+  /** Sign of candidate (i-&gt;j, held in cHi..cExact) minus the best so far (i-&gt;best). */
+  private int compare(int i, int j, int best, double hi, double lo, double err, boolean exact) {
+    if (cExact && exact) {
+      // hi = fl(hi + lo) makes the pair unique, so comparing (hi, lo) compares the exact sums.
+      if (cHi != hi) {
+        return cHi < hi ? -1 : 1;
+      }
+      return cLo < lo ? -1 : cLo > lo ? 1 : 0;
+    }
+    if (upper(cHi, cLo, cErr) < lower(hi, lo, err)) {
       return -1;
     }
-    if (upper(cHi, cLo, cErr) < lower(h1, l1, r1)) {
+    if (upper(hi, lo, err) < lower(cHi, cLo, cErr)) {
       return 1;
     }
-    return exactCompare(i, j1, j2);
+    return exactCompare(i, j, best);
   }
 
   private static double upper(double hi, double lo, double err) {
@@ -131,15 +154,6 @@ final class MinSumValues implements LayeredSearch.Values {
       x2 = y2;
     }
     return ExactSum.signOfDifference(plus, np, minus, nm);
-  }
-
-  @Override
-  public void accept(int i, int j) {
-    candidate(i, j);
-    curHi[i] = cHi;
-    curLo[i] = cLo;
-    curErr[i] = cErr;
-    curExact[i] = cExact;
   }
 
   @Override

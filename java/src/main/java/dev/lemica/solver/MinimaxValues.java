@@ -24,15 +24,24 @@ final class MinimaxValues implements LayeredSearch.Values {
   public void beginLevel(int k) {}
 
   @Override
-  public int compare(int i, int j1, int j2) {
-    double a = Math.max(matrix.rawError(i, j1), prev[j1]);
-    double b = Math.max(matrix.rawError(i, j2), prev[j2]);
-    return a < b ? -1 : a > b ? 1 : 0;
-  }
-
-  @Override
-  public void accept(int i, int j) {
-    cur[i] = Math.max(matrix.rawError(i, j), prev[j]);
+  public int choose(int i, int from, int to, int[] below, double cap) {
+    int best = -1;
+    double bestValue = 0;
+    for (int j = from; j <= to; j++) {
+      double w = matrix.rawError(i, j);
+      if (below[j] < 0 || !(w <= cap)) { // NaN: absent edge
+        continue;
+      }
+      double v = Math.max(w, prev[j]);
+      if (best < 0 || v < bestValue) {
+        best = j;
+        bestValue = v;
+      }
+    }
+    if (best >= 0) {
+      cur[i] = bestValue;
+    }
+    return best;
   }
 
   @Override

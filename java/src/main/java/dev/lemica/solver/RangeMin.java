@@ -1,23 +1,36 @@
 package dev.lemica.solver;
 
-/** Sparse table: minimum of any range of a fixed int array in O(1) after O(n log n) building. */
+/**
+ * Sparse table: minimum of any range of an int array in O(1) after O(n log n) building. Values are
+ * small (common-prefix lengths, at most the budget), so the table is one flat char array: it stays
+ * in cache, and a query is two loads.
+ */
 final class RangeMin {
-  // table[k][p] = min(values[p .. p + 2^k - 1])
-  private final int[][] table;
+  private final int capacity;
+  // table[k * capacity + p] = min(values[p .. p + 2^k - 1])
+  private final char[] table;
 
   RangeMin(int capacity) {
-    int levels = 32 - Integer.numberOfLeadingZeros(Math.max(1, capacity));
-    table = new int[levels][Math.max(1, capacity)];
+    this.capacity = Math.max(1, capacity);
+    int levels = 32 - Integer.numberOfLeadingZeros(this.capacity);
+    table = new char[levels * this.capacity];
+  }
+
+  /** Largest value this table can hold. */
+  static int maxValue() {
+    return Character.MAX_VALUE;
   }
 
   void build(int[] values, int size) {
-    System.arraycopy(values, 0, table[0], 0, size);
+    for (int p = 0; p < size; p++) {
+      table[p] = (char) values[p];
+    }
     for (int k = 1; (1 << k) <= size; k++) {
-      int[] up = table[k];
-      int[] down = table[k - 1];
+      int up = k * capacity;
+      int down = (k - 1) * capacity;
       int half = 1 << (k - 1);
       for (int p = 0; p + (1 << k) <= size; p++) {
-        up[p] = Math.min(down[p], down[p + half]);
+        table[up + p] = (char) Math.min(table[down + p], table[down + p + half]);
       }
     }
   }
@@ -25,7 +38,7 @@ final class RangeMin {
   /** Minimum of values[lo..hi], both inclusive, lo &lt;= hi. */
   int min(int lo, int hi) {
     int k = 31 - Integer.numberOfLeadingZeros(hi - lo + 1);
-    int[] row = table[k];
-    return Math.min(row[lo], row[hi - (1 << k) + 1]);
+    int row = k * capacity;
+    return Math.min(table[row + lo], table[row + hi - (1 << k) + 1]);
   }
 }
