@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "lemica 0.1.0",
     description = "LeMiCa: lexicographic minimax path caching for diffusion transformers.",
-    subcommands = {CommandLine.HelpCommand.class})
+    subcommands = {CommandLine.HelpCommand.class, SolveCommand.class})
 public final class LemicaCli {
 
   public static void main(String[] args) {
