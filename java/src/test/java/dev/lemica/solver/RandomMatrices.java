@@ -14,7 +14,9 @@ final class RandomMatrices {
     /** Two distinct values only, so whole sorted vectors tie. */
     TWO_VALUES,
     /** Continuous values with about a quarter of the edges missing. */
-    HOLES
+    HOLES,
+    /** A few values from 1e-200 to 1e200: sums no double-double holds, exact ties among them. */
+    WILD_MAGNITUDES
   }
 
   private RandomMatrices() {}
@@ -29,6 +31,7 @@ final class RandomMatrices {
               case SMALL_INTEGERS -> rnd.nextInt(4);
               case DECIMALS -> new double[] {0.1, 0.2, 0.3}[rnd.nextInt(3)];
               case TWO_VALUES -> rnd.nextBoolean() ? 0.5 : 1.5;
+              case WILD_MAGNITUDES -> new double[] {1e-200, 0.1, 1.0, 1e200, 3e200}[rnd.nextInt(5)];
             };
         if (kind == Kind.HOLES && rnd.nextInt(4) == 0) {
           continue;

@@ -127,16 +127,34 @@ class ScheduleSolverTest {
 
   @Test
   void minSumComparesExactSumsNotRoundedOnes() {
-    // As doubles, 0.1 + 0.2 = 0.3000000000000000166... exactly, and 0.3 = 0.2999999999999999888...
-    ErrorMatrix m = ErrorMatrix.builder(5).maxSkip(2)
-        .error(0, 2, 0.1).error(2, 4, 0.2)   // 0-2-4: 0.1 + 0.2
-        .build();
-    ErrorMatrix n = ErrorMatrix.builder(5).maxSkip(3)
-        .error(0, 2, 0.1).error(2, 4, 0.2)   // 0-2-4: 0.1 + 0.2 = 0.3000000000000000166...
-        .error(1, 4, 0.3)                    // 0-1-4: 0.3 = 0.2999999999999999888...
-        .build();
+    // As doubles, 0.1 + 0.2 = 0.30000000000000001665... exactly, which rounds to nextUp(0.3) =
+    // 0.30000000000000004440...: a rounded sum would tie 0-2-4 with 0-1-4 and the tie rule would
+    // pick 0-1-4; the exact sum is smaller, so 0-2-4 wins.
+    double justAbove = Math.nextUp(0.3);
+    assertEquals(justAbove, 0.1 + 0.2);
+    ErrorMatrix m = ErrorMatrix.builder(5).maxSkip(3).error(0, 2, 0.1).error(2, 4, 0.2).error(1, 4, justAbove).build();
     assertArrayEquals(new int[] {0, 2, 4}, ScheduleSolver.solve(m, 3, Objective.MIN_SUM).schedule().computedSteps());
+    assertArrayEquals(new int[] {0, 2, 4}, ScheduleSolver.solve(m, 3, Objective.MINIMAX_SUM).schedule().computedSteps());
+    ErrorMatrix n = ErrorMatrix.builder(5).maxSkip(3).error(0, 2, 0.1).error(2, 4, 0.2).error(1, 4, 0.3).build();
     assertArrayEquals(new int[] {0, 1, 4}, ScheduleSolver.solve(n, 3, Objective.MIN_SUM).schedule().computedSteps());
+  }
+
+  @Test
+  void minSumStaysExactWhenMagnitudesSpreadBeyondADoubleDouble() {
+    // 1e200 + 1e-200 + ... cannot be held by hi + lo; the solver must fall back to exact expansions.
+    double big = 1e200;
+    double tiny = 1e-200;
+    ErrorMatrix m = ErrorMatrix.builder(7).maxSkip(2)
+        .error(0, 2, big).error(2, 4, 1.0).error(4, 6, tiny)      // 0-2-4-6: big + 1 + tiny
+        .error(1, 3, big).error(3, 5, 1.0).error(5, 6, 0.0)       // 0-1-3-5-6: big + 1 (5 steps)
+        .build();
+    AllBudgets all = ScheduleSolver.solveAllBudgets(m, Objective.MIN_SUM);
+    int[][] want = BruteForce.allBudgets(m, Objective.MIN_SUM);
+    for (int b = 2; b <= 7; b++) {
+      if (want[b] != null) {
+        assertArrayEquals(want[b], all.get(b).schedule().computedSteps(), "B=" + b);
+      }
+    }
   }
 
   @Test
