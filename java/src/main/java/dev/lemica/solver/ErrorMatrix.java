@@ -305,6 +305,10 @@ public final class ErrorMatrix {
     }
 
     public ErrorMatrix build() {
+      if ((long) steps * maxSkip > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException(source + ": " + steps + " steps with max skip " + maxSkip
+            + " is too large a matrix; lower max_skip");
+      }
       double[] band = new double[steps * maxSkip];
       Arrays.fill(band, Double.NaN);
       for (int i = 0; i + 1 < steps; i++) {
