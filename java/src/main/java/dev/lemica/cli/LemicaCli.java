@@ -9,7 +9,13 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "lemica 0.1.0",
     description = "LeMiCa: lexicographic minimax path caching for diffusion transformers.",
-    subcommands = {CommandLine.HelpCommand.class, ForwardCommand.class, GenerateCommand.class, SampleCommand.class})
+    subcommands = {
+      CommandLine.HelpCommand.class,
+      GenerateCommand.class,
+      SolveCommand.class,
+      SampleCommand.class,
+      ForwardCommand.class
+    })
 public final class LemicaCli {
 
   public static void main(String[] args) {

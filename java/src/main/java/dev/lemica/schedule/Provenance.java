@@ -1,0 +1,48 @@
+package dev.lemica.schedule;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
+/**
+ * Where a schedule's errors came from, as far as known: the error-matrix file (name and SHA-256 of
+ * its bytes) and what the calibration recorded about the run it measured. Every field may be null.
+ *
+ * @param errorsSha256 lower-case hex SHA-256 of the error-matrix file's bytes
+ * @param errorsFile the error-matrix file as it was named when solving
+ * @param model model id
+ * @param sampler sampler (scheduler) name
+ * @param steps number of denoising steps the errors were measured for
+ * @param cfgMode classifier-free guidance mode
+ */
+public record Provenance(
+    String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode) {
+
+  public static final Provenance NONE = new Provenance(null, null, null, null, null, null);
+
+  /**
+   * Provenance from an error-matrix file's hash, name, step count and metadata. The metadata keys
+   * read are {@code model} (or {@code model_id}), {@code sampler} and {@code cfg_mode} (or {@code
+   * cfg}), when they hold strings.
+   */
+  public static Provenance fromErrors(String file, String sha256, int steps, Map<String, JsonNode> metadata) {
+    return new Provenance(
+        sha256,
+        file,
+        text(metadata, "model", "model_id"),
+        text(metadata, "sampler", null),
+        steps,
+        text(metadata, "cfg_mode", "cfg"));
+  }
+
+  private static String text(Map<String, JsonNode> metadata, String key, String alternative) {
+    JsonNode v = metadata.get(key);
+    if ((v == null || !v.isTextual()) && alternative != null) {
+      v = metadata.get(alternative);
+    }
+    return v != null && v.isTextual() ? v.asText() : null;
+  }
+
+  public boolean isEmpty() {
+    return equals(NONE);
+  }
+}
