@@ -7,11 +7,15 @@ import dev.lemica.model.BlockStackCall;
  * stream of calls that shares a residual, e.g. the CFG branch.
  */
 @FunctionalInterface
-public interface ComputeDecider {
+public interface ComputeDecider extends AutoCloseable {
   /**
    * @param hasResidual whether a residual is stored for this context; without one the stack runs
    *     whatever the answer, but stateful policies still see every call
    * @param call the block stack about to run, for policies that inspect its input
    */
   boolean shouldCompute(int step, String context, boolean hasResidual, BlockStackCall call);
+
+  /** Gives back whatever the policy kept between steps (tensors it retained). */
+  @Override
+  default void close() {}
 }

@@ -76,6 +76,7 @@ public final class ResidualCache implements AutoCloseable {
 
   @Override
   public void close() {
+    decider.close();
     residuals.values().forEach(Tensor::releaseReference);
     residuals.clear();
   }

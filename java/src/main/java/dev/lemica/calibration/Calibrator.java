@@ -90,8 +90,8 @@ public final class Calibrator {
           rows.push_back(chains.stateEnteringEnd(starts[from + k]));
         }
         Tensor x = torch.cat(rows, 0);
-        try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()))) {
-          GuidedDenoiser denoiser = denoisers.create(cache, count);
+        try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
+            GuidedDenoiser denoiser = denoisers.create(cache, count)) {
           long perStep = (long) count * prompts;
           for (int s = j; s < sampler.steps(); s++) {
             sampler.step(x, s, denoiser, (step, n, computed) -> listener.progressed(perStep));
@@ -151,7 +151,9 @@ public final class Calibrator {
             drop(start0);
             continue;
           }
-          sampler.step(state.get(start0), s, denoisers.create(caches.get(start0), 1), StepListener.NONE);
+          try (GuidedDenoiser denoiser = denoisers.create(caches.get(start0), 1)) {
+            sampler.step(state.get(start0), s, denoiser, StepListener.NONE);
+          }
         }
     }
 

@@ -26,8 +26,8 @@ final class ReferenceTrajectory {
     ReferenceTrajectory t = new ReferenceTrajectory();
     Tensor x = noise.clone();
     t.keep(x.clone());
-    try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()))) {
-      GuidedDenoiser denoiser = denoisers.create(cache, 1);
+    try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
+        GuidedDenoiser denoiser = denoisers.create(cache, 1)) {
       for (int i = 0; i < sampler.steps(); i++) {
         sampler.step(x, i, denoiser, listener);
         t.keep(x.clone());

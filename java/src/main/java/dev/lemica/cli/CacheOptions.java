@@ -2,8 +2,6 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.FullCompute;
-import dev.lemica.cache.StaticSchedulePolicy;
-import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleSource;
 import java.nio.file.Path;
 import picocli.CommandLine.ArgGroup;
@@ -33,6 +31,12 @@ final class CacheOptions {
     String schedule;
   }
 
+  @Option(
+      names = "--retarget",
+      description = "Accept a schedule file made for another step count, mapping each computed step s to"
+          + " round(s*(T'-1)/(T-1)) and keeping the budget (see ScheduleFile.retarget).")
+  boolean retarget;
+
   /** The policy for a run of {@code steps} steps on the model in {@code modelDir}. */
   CachePolicy policy(int steps, Path modelDir) {
     if (choice == null) {
@@ -41,6 +45,6 @@ final class CacheOptions {
     if (choice.budget != null) {
       return ScheduleSource.forBudget(modelDir, steps, choice.budget);
     }
-    return new StaticSchedulePolicy(ScheduleSource.parse(choice.schedule, steps), "schedule");
+    return ScheduleSource.parse(choice.schedule, steps, retarget);
   }
 }

@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
     subcommands = {
       CommandLine.HelpCommand.class,
       GenerateCommand.class,
+      CalibrateCommand.class,
       SolveCommand.class,
+      EvaluateCommand.class,
       SampleCommand.class,
       ForwardCommand.class
     })

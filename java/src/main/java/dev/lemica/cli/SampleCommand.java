@@ -73,15 +73,15 @@ final class SampleCommand implements Callable<Integer> {
       PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
       CachePolicy policy = cache.policy(steps, model);
       long start = System.nanoTime();
-      try (ResidualCache residuals = new ResidualCache(policy.start(steps))) {
-        GuidedDenoiser denoiser =
+      try (ResidualCache residuals = new ResidualCache(policy.start(steps));
+          GuidedDenoiser denoiser =
             new GuidedDenoiser(
                 transformer,
                 Map.of("encoder_hidden_states", text.cond()),
                 Map.of("encoder_hidden_states", text.uncond()),
                 guidance,
                 residuals,
-                policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches);
+                policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches)) {
         Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
         new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
         System.out.printf(

@@ -19,17 +19,10 @@ import java.util.List;
 public final class EmbeddedModels {
   public static final String SHAPES_WAN_T2V = "shapes-wan-t2v";
   private static final String ROOT = "/dev/lemica/models/" + SHAPES_WAN_T2V + "/";
-  private static final List<String> FILES =
-      List.of(
-          "README.md",
-          "scheduler.json",
-          "training.json",
-          "text_encoder/model.safetensors",
-          "text_encoder/tokenizer.json",
-          "transformer/config.json",
-          "transformer/diffusion_pytorch_model.safetensors");
+  /** Lists the model's files, since a jar cannot be listed like a folder. */
+  private static final String MANIFEST = "files.txt";
   /** Bump when the embedded files change, so stale unpacked copies are not reused. */
-  private static final String VERSION = "1";
+  private static final String VERSION = "2";
 
   private EmbeddedModels() {}
 
@@ -47,10 +40,22 @@ public final class EmbeddedModels {
       }
     }
     Path target = cacheRoot().resolve(SHAPES_WAN_T2V + "-v" + VERSION);
-    if (FILES.stream().allMatch(f -> Files.isRegularFile(target.resolve(f)))) {
+    List<String> files = manifest();
+    if (files.stream().allMatch(f -> Files.isRegularFile(target.resolve(f)))) {
       return target;
     }
-    return unpack(target);
+    return unpack(target, files);
+  }
+
+  private static List<String> manifest() {
+    try (InputStream in = EmbeddedModels.class.getResourceAsStream(ROOT + MANIFEST)) {
+      if (in == null) {
+        throw new IllegalStateException("the embedded model's " + MANIFEST + " is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private static Path cacheRoot() {
@@ -64,11 +69,11 @@ public final class EmbeddedModels {
   }
 
   /** Unpacks beside the target and renames, so a crash mid-way never leaves a half model in use. */
-  private static Path unpack(Path target) {
+  private static Path unpack(Path target, List<String> files) {
     try {
       Files.createDirectories(target.getParent());
       Path staging = Files.createTempDirectory(target.getParent(), SHAPES_WAN_T2V + ".unpacking");
-      for (String f : FILES) {
+      for (String f : files) {
         Path out = staging.resolve(f);
         Files.createDirectories(out.getParent());
         try (InputStream in = EmbeddedModels.class.getResourceAsStream(ROOT + f)) {

@@ -94,15 +94,15 @@ public final class TextToVideoPipeline implements AutoCloseable {
     GuidedDenoiser.Branches effective = policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches;
     long start = System.nanoTime();
     int[] computedSteps = {0};
-    try (ResidualCache cache = new ResidualCache(policy.start(settings.steps()))) {
-      GuidedDenoiser denoiser =
-          new GuidedDenoiser(
-              transformer,
-              Map.of("encoder_hidden_states", embeddings.cond()),
-              Map.of("encoder_hidden_states", embeddings.uncond()),
-              settings.guidance(),
-              cache,
-              effective);
+    try (ResidualCache cache = new ResidualCache(policy.start(settings.steps()));
+        GuidedDenoiser denoiser =
+            new GuidedDenoiser(
+                transformer,
+                Map.of("encoder_hidden_states", embeddings.cond()),
+                Map.of("encoder_hidden_states", embeddings.uncond()),
+                settings.guidance(),
+                cache,
+                effective)) {
       Tensor out =
           sampler.sample(
               noise,

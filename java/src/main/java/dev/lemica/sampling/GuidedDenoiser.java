@@ -18,7 +18,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * cache context "cfg" then holds both branches' residuals row by row) or as two forwards in contexts
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
  */
-public final class GuidedDenoiser implements Denoiser {
+public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public static final String LATENTS = "hidden_states";
   public static final String TIMESTEP = "timestep";
 
@@ -76,6 +76,15 @@ public final class GuidedDenoiser implements Denoiser {
       out.put(name, both);
     }
     return out;
+  }
+
+  /** Gives back the batched conditioning, which is retained to outlive the scope it was made in. */
+  @Override
+  public void close() {
+    if (batched != null) {
+      batched.values().forEach(Tensor::releaseReference);
+      batched.clear();
+    }
   }
 
   public double guidance() {

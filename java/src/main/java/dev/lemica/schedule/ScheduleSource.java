@@ -1,27 +1,70 @@
 package dev.lemica.schedule;
 
 import dev.lemica.cache.StaticSchedulePolicy;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
-/** Where a run's schedule comes from: a list, a schedule file, or a budget. */
+/**
+ * Where a run's schedule comes from: a list, a schedule file, or a budget. For a budget, a model
+ * folder may ship calibrated LeMiCa schedules in {@code lemica/schedules/}; without one for the
+ * requested step count and budget, the budget is spread uniformly.
+ */
 public final class ScheduleSource {
+  /** Folder, inside a model folder, of the schedules calibrated for that model. */
+  public static final String CALIBRATED_FOLDER = "lemica/schedules";
+  /** The objective preferred when several calibrated schedules fit. */
+  public static final String PREFERRED_OBJECTIVE = "lex-minimax";
+
   private ScheduleSource() {}
 
-  /** A list "0,1,3,..." or the path of a schedule file, for a run of {@code steps} steps. */
-  public static Schedule parse(String listOrFile, int steps) {
+  /**
+   * A list "0,1,3,..." or the path of a lemica-schedule/1 file, for a run of {@code steps} steps.
+   *
+   * @param retarget whether a file made for another step count may be mapped onto this one
+   */
+  public static StaticSchedulePolicy parse(String listOrFile, int steps, boolean retarget) {
     Path file = Path.of(listOrFile);
     if (Files.isRegularFile(file)) {
-      throw new IllegalArgumentException(file + ": schedule files are not supported yet; pass a list");
+      ScheduleFile s = retarget ? ScheduleFile.readRetargeted(file, steps) : ScheduleFile.readFor(file, steps);
+      return new StaticSchedulePolicy(s.schedule(), s.objective() + (s.retargetedFrom() != null ? " (retargeted)" : ""));
     }
     if (!listOrFile.matches("[0-9,\\s]+")) {
       throw new IllegalArgumentException("--schedule " + listOrFile + ": neither a file nor a list like 0,1,3,7");
     }
-    return Schedule.parseList(steps, listOrFile);
+    return new StaticSchedulePolicy(Schedule.parseList(steps, listOrFile), "schedule");
   }
 
   /** A budget of B computed steps: the model's calibrated schedule when it ships one, else uniform. */
   public static StaticSchedulePolicy forBudget(Path modelDir, int steps, int budget) {
-    return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform");
+    Optional<ScheduleFile> calibrated = calibrated(modelDir, steps, budget, PREFERRED_OBJECTIVE);
+    return calibrated
+        .map(s -> new StaticSchedulePolicy(s.schedule(), "lemica " + s.objective()))
+        .orElseGet(() -> new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibrated schedule)"));
+  }
+
+  /** The calibrated schedule a model folder ships for this step count, budget and objective. */
+  public static Optional<ScheduleFile> calibrated(Path modelDir, int steps, int budget, String objective) {
+    Path folder = modelDir.resolve(CALIBRATED_FOLDER);
+    if (!Files.isDirectory(folder)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.list(folder)) {
+      List<Path> candidates = files.filter(p -> p.toString().endsWith(".json")).sorted(Comparator.naturalOrder()).toList();
+      for (Path p : candidates) {
+        ScheduleFile s = ScheduleFile.read(p);
+        if (s.schedule().steps() == steps && s.schedule().budget() == budget && objective.equals(s.objective())) {
+          return Optional.of(s);
+        }
+      }
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException(folder + ": cannot list (" + e.getMessage() + ")", e);
+    }
   }
 }

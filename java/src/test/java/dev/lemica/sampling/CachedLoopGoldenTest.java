@@ -25,15 +25,15 @@ class CachedLoopGoldenTest {
 
   static Tensor run(SafetensorsFile io, DiffusionTransformer model, CachePolicy policy, GuidedDenoiser.Branches branches) {
     FlowMatchEuler sampler = new FlowMatchEuler(8, 3.0);
-    try (ResidualCache cache = new ResidualCache(policy.start(8))) {
-      GuidedDenoiser denoiser =
+    try (ResidualCache cache = new ResidualCache(policy.start(8));
+        GuidedDenoiser denoiser =
           new GuidedDenoiser(
               model,
               Map.of("encoder_hidden_states", io.tensor("in.cond")),
               Map.of("encoder_hidden_states", io.tensor("in.uncond")),
               5.0,
               cache,
-              branches);
+              branches)) {
       Tensor out = sampler.sample(io.tensor("in.noise"), denoiser, StepListener.NONE);
       int computedSteps = cache.computedCalls();
       assertEquals(

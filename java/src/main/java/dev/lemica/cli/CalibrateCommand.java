@@ -1,0 +1,97 @@
+package dev.lemica.cli;
+
+import dev.lemica.calibration.CalibrationJob;
+import dev.lemica.calibration.CalibrationSetup;
+import dev.lemica.calibration.EdgeErrors;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.text.PromptEmbeddings;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "calibrate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measures LeMiCa's edge errors: for every edge i->j (2 <= j-i <= max-skip), the mean absolute error"
+          + " of the final output when the block stack runs at every step except i+1..j-1 (which reuse step i's"
+          + " residual), against the uncached run, averaged over the prompts.",
+      "Cost: one full run plus, per edge, the steps after j; edges ending at the same step run as one batch."
+          + " The output file is saved after every group of edges: run the same command again to continue an"
+          + " interrupted calibration. Feed the result to `lemica solve`."
+    })
+final class CalibrateCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: the embedded shapes-wan-t2v.")
+  Path model;
+
+  @Mixin PromptOptions prompts;
+
+  @Mixin NoiseOptions noise;
+
+  @Option(names = "--steps", description = "Sampling steps T. Default: the model's scheduler.json.")
+  Integer steps;
+
+  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the model's.")
+  Double shift;
+
+  @Option(names = "--guidance", description = "CFG scale. Default: the model's.")
+  Double guidance;
+
+  @Option(names = "--max-skip", required = true, paramLabel = "L", description = "Longest edge j-i measured (LeMiCa uses about T/4).")
+  int maxSkip;
+
+  @Option(names = "--out", required = true, paramLabel = "errors.json", description = "Errors file (created, or continued when it exists).")
+  Path out;
+
+  @Option(names = "--batch", defaultValue = "16", description = "Most samples per forward (CFG doubles it). Default: ${DEFAULT-VALUE}.")
+  int batch;
+
+  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  String cfg;
+
+  @Option(names = "--quiet", description = "No progress bar.")
+  boolean quiet;
+
+  @Mixin ComputeOptions compute;
+
+  @Override
+  public Integer call() {
+    GuidedDenoiser.Branches branches = Cli.branches(cfg);
+    ComputeTarget target = compute.target();
+    Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
+    List<String> promptList = prompts.prompts();
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
+      SamplerSettings settings = pipeline.defaults().withOverrides(steps, shift, guidance);
+      PromptEmbeddings text = pipeline.encode(promptList);
+      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+      CalibrationSetup setup =
+          new CalibrationSetup(
+              model != null ? modelDir.toString() : EmbeddedModels.SHAPES_WAN_T2V,
+              promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
+              cfg, target.toString());
+      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, branches, batch);
+      EdgeErrors start = job.initialErrors(out);
+      long begin = System.nanoTime();
+      try (CalibrationProgress progress = new CalibrationProgress(quiet)) {
+        job.run(start, out, progress);
+      }
+      System.out.printf(
+          "wrote %s: %d steps, max skip %d, %d prompt(s), %.1f s%n",
+          out, settings.steps(), maxSkip, promptList.size(), (System.nanoTime() - begin) / 1e9);
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,209 @@
+package dev.lemica.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.evaluation.Evaluator;
+import dev.lemica.evaluation.QualityPlot;
+import dev.lemica.evaluation.ResultTable;
+import dev.lemica.evaluation.Variant;
+import dev.lemica.evaluation.VariantResult;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.schedule.Schedule;
+import dev.lemica.schedule.ScheduleFile;
+import dev.lemica.schedule.ScheduleSource;
+import dev.lemica.solver.ErrorMatrix;
+import dev.lemica.solver.Objective;
+import dev.lemica.solver.ScheduleSolver;
+import dev.lemica.text.PromptEmbeddings;
+import dev.lemica.video.PngWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "evaluate",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Compares cached sampling with the full run on held-out prompts: for each budget B, LeMiCa schedules"
+          + " (lex-minimax and min-sum) against the baselines uniform (B evenly spread steps), fewer steps"
+          + " (sampling with B steps, same compute) and teacache (online, threshold chosen to compute about B"
+          + " steps), plus any --schedule given.",
+      "Metrics per prompt against the full run's video, both mapped to [0,1] as (x+1)/2 and clamped:"
+          + " PSNR = 10*log10(1/MSE) (capped at 100 dB); SSIM with an 11x11 Gaussian window (sigma 1.5),"
+          + " K1 0.01, K2 0.03, over the window positions inside each frame, averaged over frames and"
+          + " channels; MAE = mean |a-b|. Wall-clock speedups are over the full run in the same process.",
+      "LeMiCa schedules come from --errors (solved here) or from the model's lemica/schedules/ folder."
+    })
+final class EvaluateCommand implements Callable<Integer> {
+  @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: the embedded shapes-wan-t2v.")
+  Path model;
+
+  @Mixin PromptOptions prompts;
+
+  @Mixin NoiseOptions noise;
+
+  @Option(names = "--steps", description = "Sampling steps T. Default: the model's.")
+  Integer steps;
+
+  @Option(names = "--budgets", split = ",", paramLabel = "B,B,...", description = "Budgets to compare all policies at, e.g. 10,14,17,20,25.")
+  List<Integer> budgets = new ArrayList<>();
+
+  @Option(
+      names = "--policies",
+      split = ",",
+      defaultValue = "lemica,uniform,fewer-steps,teacache",
+      description = "Policies evaluated at each budget. Default: ${DEFAULT-VALUE}.")
+  List<String> policies;
+
+  @Option(names = "--errors", paramLabel = "FILE", description = "Error matrix from `lemica calibrate`, solved here for each budget.")
+  Path errors;
+
+  @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate; repeatable.")
+  List<String> schedules = new ArrayList<>();
+
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Write every number (per prompt too) as JSON.")
+  Path report;
+
+  @Option(names = "--plot", paramLabel = "FILE.png", description = "Write a PSNR-vs-budget chart.")
+  Path plot;
+
+  @Option(names = "--table", paramLabel = "FILE.md", description = "Also write the Markdown table to a file.")
+  Path table;
+
+  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  String cfg;
+
+  @Mixin ComputeOptions compute;
+
+  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache");
+
+  @Override
+  public Integer call() {
+    for (String p : policies) {
+      if (!KNOWN.contains(p)) {
+        throw new IllegalArgumentException("--policies: unknown policy '" + p + "' (known: " + KNOWN + ")");
+      }
+    }
+    if (budgets.isEmpty() && schedules.isEmpty()) {
+      throw new IllegalArgumentException("give --budgets and/or --schedule: there is nothing to evaluate");
+    }
+    GuidedDenoiser.Branches branches = Cli.branches(cfg);
+    ComputeTarget target = compute.target();
+    Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
+    List<String> promptList = prompts.prompts();
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
+      SamplerSettings settings = pipeline.defaults().withOverrides(steps, null, null);
+      int t = settings.steps();
+      Optional<ErrorMatrix> matrix = Optional.ofNullable(errors).map(ErrorMatrix::read);
+      matrix.ifPresent(m -> {
+        if (m.steps() != t) {
+          throw new IllegalArgumentException(errors + ": errors are for " + m.steps() + " steps, evaluation samples " + t);
+        }
+      });
+      for (int b : budgets) {
+        if (b < 2 || b > t) {
+          throw new IllegalArgumentException("--budgets: " + b + " is outside 2.." + t);
+        }
+      }
+      PromptEmbeddings text = pipeline.encode(promptList);
+      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+      Evaluator evaluator = new Evaluator(pipeline, text, initial, settings, branches);
+      System.err.printf("full run: %d prompts x %d steps...%n", promptList.size(), t);
+      evaluator.runFull();
+      System.err.printf("full run took %.2f s%n", evaluator.fullSeconds());
+
+      List<Variant> variants = new ArrayList<>();
+      for (int b : budgets) {
+        if (policies.contains("lemica")) {
+          for (Objective objective : new Objective[] {Objective.LEX_MINIMAX, Objective.MIN_SUM}) {
+            lemicaSchedule(matrix, modelDir, t, b, objective)
+                .ifPresentOrElse(
+                    s -> variants.add(new Variant("lemica " + objective.cliName(), b, t, new StaticSchedulePolicy(s, "lemica " + objective.cliName()))),
+                    () -> System.err.printf("note: no LeMiCa %s schedule for B=%d (give --errors)%n", objective.cliName(), b));
+          }
+        }
+        if (policies.contains("uniform")) {
+          variants.add(new Variant("uniform", b, t, new StaticSchedulePolicy(Schedule.uniform(t, b), "uniform")));
+        }
+        if (policies.contains("fewer-steps")) {
+          variants.add(new Variant("fewer steps", b, b, FullCompute.INSTANCE));
+        }
+        if (policies.contains("teacache")) {
+          variants.add(new Variant("teacache", b, t, evaluator.teaCacheFor(b)));
+        }
+      }
+      for (String s : schedules) {
+        StaticSchedulePolicy p = ScheduleSource.parse(s, t, false);
+        variants.add(new Variant("schedule " + p.schedule().toList(), p.schedule().budget(), t, p));
+      }
+
+      List<String> lines = new ArrayList<>();
+      lines.add(ResultTable.markdownHeader());
+      System.out.println(ResultTable.markdownHeader());
+      List<VariantResult> results =
+          evaluator.run(variants, r -> {
+            String row = ResultTable.markdownRow(r);
+            lines.add(row);
+            System.out.println(row);
+          });
+      System.out.printf("full: %d steps, %.2f s wall for %d prompts%n", t, evaluator.fullSeconds(), promptList.size());
+      writeOutputs(results, lines, promptList, evaluator, settings, target);
+      evaluator.release();
+    }
+    return 0;
+  }
+
+  private Optional<Schedule> lemicaSchedule(Optional<ErrorMatrix> matrix, Path modelDir, int steps, int budget, Objective objective) {
+    if (matrix.isPresent()) {
+      return Optional.of(ScheduleSolver.solve(matrix.get(), budget, objective).schedule());
+    }
+    return ScheduleSource.calibrated(modelDir, steps, budget, objective.cliName()).map(ScheduleFile::schedule);
+  }
+
+  private void writeOutputs(List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, SamplerSettings settings, ComputeTarget target) {
+    try {
+      if (table != null) {
+        Files.writeString(table, String.join("\n", lines) + "\n");
+      }
+      if (report != null) {
+        ObjectNode setup = new ObjectMapper().createObjectNode();
+        setup.put("model", model != null ? model.toString() : EmbeddedModels.SHAPES_WAN_T2V);
+        setup.put("noise", noise.describe());
+        setup.put("steps", settings.steps());
+        setup.put("shift", settings.shift());
+        setup.put("guidance", settings.guidance());
+        setup.put("compute", target.toString());
+        setup.put("errors", errors != null ? errors.toString() : null);
+        Files.writeString(report, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
+            ResultTable.json(results, promptList, evaluator.fullSeconds(), setup)) + "\n");
+      }
+      if (plot != null) {
+        List<VariantResult> withBudgets = results.stream().filter(r -> !r.variant().policy().startsWith("schedule ")).toList();
+        PngWriter.write(QualityPlot.psnrByBudget(withBudgets, "PSNR against the full run, " + promptList.size() + " held-out prompts, T=" + settings.steps()), plot);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

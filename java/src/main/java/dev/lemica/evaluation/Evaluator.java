@@ -1,0 +1,97 @@
+package dev.lemica.evaluation;
+
+import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.TeaCachePolicy;
+import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.StepListener;
+import dev.lemica.text.PromptEmbeddings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Runs the full sampling once on held-out prompts, then each variant on the same prompts and noise,
+ * and scores every variant's videos against the full run's. All in one process, so wall times are
+ * comparable.
+ */
+public final class Evaluator {
+  private final TextToVideoPipeline pipeline;
+  private final PromptEmbeddings text;
+  private final Tensor noise;
+  private final SamplerSettings settings;
+  private final GuidedDenoiser.Branches branches;
+  private Tensor reference;
+  private double fullSeconds;
+  private int fullEvaluations;
+  private Map<String, double[]> teaCacheChanges;
+
+  public Evaluator(TextToVideoPipeline pipeline, PromptEmbeddings text, Tensor noise, SamplerSettings settings, GuidedDenoiser.Branches branches) {
+    this.pipeline = pipeline;
+    this.text = text;
+    this.noise = noise;
+    this.settings = settings;
+    this.branches = branches;
+  }
+
+  /** The uncached run everything is compared with; also records what TeaCache would measure. */
+  public void runFull() {
+    TextToVideoPipeline.Generation full =
+        pipeline.generate(text, noise, settings, FullCompute.INSTANCE, branches, StepListener.NONE);
+    reference = full.samples();
+    reference.retainReference();
+    fullSeconds = full.seconds();
+    fullEvaluations = full.blockStackEvaluations();
+    TeaCachePolicy.ChangeRecorder recorder = new TeaCachePolicy.ChangeRecorder();
+    try (PointerScope scope = new PointerScope()) {
+      pipeline.generate(text, noise, settings, recorder, branches, StepListener.NONE);
+    }
+    teaCacheChanges = recorder.changes();
+  }
+
+  public Tensor reference() {
+    return reference;
+  }
+
+  public double fullSeconds() {
+    return fullSeconds;
+  }
+
+  /** A TeaCache policy whose threshold aims at {@code budget} computed steps. */
+  public TeaCachePolicy teaCacheFor(int budget) {
+    return new TeaCachePolicy(TeaCachePolicy.thresholdForBudget(teaCacheChanges, settings.steps(), budget));
+  }
+
+  public List<VariantResult> run(List<Variant> variants, Consumer<VariantResult> onResult) {
+    if (reference == null) {
+      runFull();
+    }
+    List<VariantResult> results = new ArrayList<>();
+    for (Variant v : variants) {
+      try (PointerScope scope = new PointerScope()) {
+        SamplerSettings s = settings.withOverrides(v.steps(), null, null);
+        CachePolicy policy = v.cache();
+        TextToVideoPipeline.Generation g = pipeline.generate(text, noise, s, policy, branches, StepListener.NONE);
+        VariantResult r =
+            new VariantResult(
+                v, VideoMetrics.compare(g.samples(), reference), g.computedSteps(), g.blockStackEvaluations(),
+                g.seconds(), fullSeconds, fullEvaluations);
+        results.add(r);
+        onResult.accept(r);
+      }
+    }
+    return results;
+  }
+
+  public void release() {
+    if (reference != null) {
+      reference.releaseReference();
+      reference = null;
+    }
+  }
+}
