@@ -200,7 +200,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (plot != null) {
         List<VariantResult> withBudgets = results.stream().filter(r -> !r.variant().policy().startsWith("schedule ")).toList();
-        PngWriter.write(QualityPlot.psnrByBudget(withBudgets, "PSNR against the full run, " + promptList.size() + " held-out prompts, T=" + settings.steps()), plot);
+        PngWriter.write(QualityPlot.psnrByBudget(withBudgets, settings.steps(), "PSNR against the full run, " + promptList.size() + " held-out prompts, T=" + settings.steps()), plot);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

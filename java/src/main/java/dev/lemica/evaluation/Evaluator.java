@@ -41,6 +41,10 @@ public final class Evaluator {
 
   /** The uncached run everything is compared with; also records what TeaCache would measure. */
   public void runFull() {
+    // A short warm-up first, so the full run's wall time does not include one-off start-up costs.
+    try (PointerScope scope = new PointerScope()) {
+      pipeline.generate(text, noise, settings.withOverrides(2, null, null), FullCompute.INSTANCE, branches, StepListener.NONE);
+    }
     TextToVideoPipeline.Generation full =
         pipeline.generate(text, noise, settings, FullCompute.INSTANCE, branches, StepListener.NONE);
     reference = full.samples();
@@ -80,7 +84,7 @@ public final class Evaluator {
         VariantResult r =
             new VariantResult(
                 v, VideoMetrics.compare(g.samples(), reference), g.computedSteps(), g.blockStackEvaluations(),
-                g.seconds(), fullSeconds, fullEvaluations);
+                g.seconds(), fullSeconds, fullEvaluations, settings.steps());
         results.add(r);
         onResult.accept(r);
       }

@@ -20,13 +20,17 @@ public final class QualityPlot {
 
   private QualityPlot() {}
 
-  public static BufferedImage psnrByBudget(List<VariantResult> results, String title) {
+  /**
+   * Points sit at each variant's effective budget (what it really computed), so an online policy that
+   * overshoots its target is drawn where it belongs.
+   */
+  public static BufferedImage psnrByBudget(List<VariantResult> results, int fullSteps, String title) {
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
     for (VariantResult r : results) {
-      lines.computeIfAbsent(r.variant().policy(), k -> new ArrayList<>()).add(new double[] {r.variant().budget(), r.meanPsnr()});
+      lines.computeIfAbsent(r.variant().policy(), k -> new ArrayList<>()).add(new double[] {r.effectiveBudget(fullSteps), r.meanPsnr()});
     }
-    double minX = results.stream().mapToDouble(r -> r.variant().budget()).min().orElse(0);
-    double maxX = results.stream().mapToDouble(r -> r.variant().budget()).max().orElse(1);
+    double minX = Math.floor(results.stream().mapToDouble(r -> r.effectiveBudget(fullSteps)).min().orElse(0));
+    double maxX = Math.ceil(results.stream().mapToDouble(r -> r.effectiveBudget(fullSteps)).max().orElse(1));
     double minY = Math.floor(results.stream().mapToDouble(VariantResult::meanPsnr).min().orElse(0) / 5) * 5;
     double maxY = Math.ceil(results.stream().mapToDouble(VariantResult::meanPsnr).max().orElse(1) / 5) * 5;
     if (maxX == minX) {
@@ -67,7 +71,7 @@ public final class QualityPlot {
     }
     g.setColor(Color.BLACK);
     g.drawRect(left, top, plotW, plotH);
-    g.drawString("computed steps B (budget)", left + plotW / 2 - 70, height - 18);
+    g.drawString("computed steps (block-stack evaluations per CFG branch)", left + plotW / 2 - 160, height - 18);
     g.drawString("PSNR vs full (dB)", 8, top - 12);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.drawString(title, left, 24);

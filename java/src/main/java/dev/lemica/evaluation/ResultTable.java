@@ -11,16 +11,20 @@ public final class ResultTable {
   private ResultTable() {}
 
   public static String markdownHeader() {
-    return "| policy | B | computed steps | block-stack evals | PSNR (dB) | SSIM | MAE | wall speedup | ideal |\n"
+    return "| policy | B | computed steps (effective) | block-stack evals | PSNR (dB) | SSIM | MAE | wall speedup | ideal |\n"
         + "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
   }
 
   public static String markdownRow(VariantResult r) {
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %d/%d | %d | %.2f | %.4f | %.4f | %.2fx | %.2fx |",
-        r.variant().policy(), r.variant().budget(), r.computedSteps(), r.variant().steps(), r.blockStackEvaluations(),
+        "| %s | %d | %s/%d | %d | %.2f | %.4f | %.4f | %.2fx | %.2fx |",
+        r.variant().policy(), r.variant().budget(), trim(r.effectiveBudget(r.fullSteps())), r.fullSteps(), r.blockStackEvaluations(),
         r.meanPsnr(), r.meanSsim(), r.meanMae(), r.speedup(), r.idealSpeedup());
+  }
+
+  private static String trim(double v) {
+    return v == Math.rint(v) ? Long.toString((long) v) : String.format(Locale.ROOT, "%.1f", v);
   }
 
   public static ObjectNode json(List<VariantResult> results, List<String> prompts, double fullSeconds, ObjectNode setup) {
@@ -38,6 +42,7 @@ public final class ResultTable {
       n.put("budget", r.variant().budget());
       n.put("steps", r.variant().steps());
       n.put("computed_steps", r.computedSteps());
+      n.put("effective_budget", r.effectiveBudget(r.fullSteps()));
       n.put("block_stack_evaluations", r.blockStackEvaluations());
       n.put("psnr", r.meanPsnr());
       n.put("ssim", r.meanSsim());

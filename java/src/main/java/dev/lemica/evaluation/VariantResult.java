@@ -10,7 +10,8 @@ public record VariantResult(
     int blockStackEvaluations,
     double seconds,
     double fullSeconds,
-    int fullEvaluations) {
+    int fullEvaluations,
+    int fullSteps) {
 
   public double meanPsnr() {
     return Arrays.stream(perPrompt).mapToDouble(VideoMetrics.Scores::psnr).average().orElse(Double.NaN);
@@ -27,6 +28,14 @@ public record VariantResult(
   /** Wall-clock speedup over the full run, both measured in this process. */
   public double speedup() {
     return fullSeconds / seconds;
+  }
+
+  /**
+   * Computed steps in units of the full run's steps: block-stack evaluations relative to the full
+   * run's, times its step count. Equals the budget for static schedules; what TeaCache actually spent.
+   */
+  public double effectiveBudget(int fullSteps) {
+    return (double) blockStackEvaluations * fullSteps / fullEvaluations;
   }
 
   /** The speedup if only block-stack evaluations cost time. */

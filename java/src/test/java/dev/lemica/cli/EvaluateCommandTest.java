@@ -1,0 +1,46 @@
+package dev.lemica.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EvaluateCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void comparesPoliciesAndWritesReportAndPlot() throws IOException {
+    Path report = dir.resolve("r.json");
+    Path plot = dir.resolve("p.png");
+    CliRunner r =
+        CliRunner.run(
+            "evaluate", "--prompt", "white square moving left", "--steps", "5", "--budgets", "3",
+            "--policies", "uniform,fewer-steps,teacache", "--schedule", "0,1,2,3,4", "--report", report.toString(), "--plot", plot.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode results = new ObjectMapper().readTree(Files.readString(report)).get("results");
+    assertEquals(4, results.size());
+    JsonNode full = results.get(3);
+    assertEquals(100.0, full.get("psnr").asDouble(), 1e-9, "the all-steps schedule equals the full run");
+    for (int i = 0; i < 3; i++) {
+      assertTrue(results.get(i).get("psnr").asDouble() < 100.0, results.get(i).toString());
+    }
+    assertEquals("fewer steps", results.get(1).get("policy").asText());
+    assertEquals(6, results.get(1).get("block_stack_evaluations").asInt(), "3 steps x 2 CFG branches");
+    assertTrue(Files.size(plot) > 1000);
+  }
+
+  @Test
+  void rejectsUnknownPoliciesAndEmptyRequests() {
+    CliRunner r = CliRunner.run("evaluate", "--prompt", "x", "--budgets", "3", "--policies", "magic");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("unknown policy 'magic'"), r.err());
+    r = CliRunner.run("evaluate", "--prompt", "x");
+    assertTrue(r.err().contains("nothing to evaluate"), r.err());
+  }
+}
