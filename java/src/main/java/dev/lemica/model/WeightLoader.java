@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -58,6 +60,34 @@ public final class WeightLoader implements AutoCloseable {
 
   public Linear linearFloat32(String prefix, long out, long in) {
     return new Linear(loadFloat32(prefix + ".weight", out, in), loadFloat32(prefix + ".bias", out));
+  }
+
+  /**
+   * Several linears sharing an input, stacked into one (their outputs concatenated in order): one
+   * large matrix product instead of several small ones. The separate weights are not kept.
+   */
+  public Linear fusedLinear(List<String> prefixes, long outEach, long in) {
+    TensorVector weights = new TensorVector();
+    TensorVector biases = new TensorVector();
+    for (String prefix : prefixes) {
+      // The vectors hold their own references, so the loaded parts can be let go once pushed.
+      weights.push_back(load(prefix + ".weight", outEach, in));
+      dropLastRetained();
+      biases.push_back(load(prefix + ".bias", outEach));
+      dropLastRetained();
+    }
+    Tensor weight = torch.cat(weights, 0);
+    Tensor bias = torch.cat(biases, 0);
+    weight.retainReference();
+    bias.retainReference();
+    retained.add(weight);
+    retained.add(bias);
+    return new Linear(weight, bias);
+  }
+
+  /** Gives back the tensor loaded last, for weights only used to build others. */
+  private void dropLastRetained() {
+    retained.remove(retained.size() - 1).releaseReference();
   }
 
   private Tensor place(String name, ScalarType dtype, long[] expectedShape) {

@@ -26,8 +26,8 @@ final class WanBlock {
 
   WanBlock(WeightLoader w, String prefix, WanConfig c) {
     int dim = c.dim();
-    selfAttention = new WanAttention(w, prefix + ".attn1", c);
-    crossAttention = new WanAttention(w, prefix + ".attn2", c);
+    selfAttention = new WanAttention(w, prefix + ".attn1", c, true);
+    crossAttention = new WanAttention(w, prefix + ".attn2", c, false);
     if (c.crossAttnNorm()) {
       crossNormWeight = w.loadFloat32(prefix + ".norm2.weight", dim);
       crossNormBias = w.loadFloat32(prefix + ".norm2.bias", dim);
