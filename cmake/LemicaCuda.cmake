@@ -16,7 +16,7 @@ string(TOUPPER "${LEMICA_CUDA}" _lemica_cuda)
 
 set(LEMICA_WITH_CUDA FALSE)
 if(_lemica_cuda STREQUAL "OFF" OR _lemica_cuda STREQUAL "FALSE" OR _lemica_cuda STREQUAL "0")
-  message(STATUS "lemica: CUDA kernels disabled (LEMICA_CUDA=${LEMICA_CUDA}); CPU-only library")
+  message(NOTICE "lemica: CUDA kernels disabled (LEMICA_CUDA=${LEMICA_CUDA}); CPU-only library")
 else()
   check_language(CUDA)
   if(CMAKE_CUDA_COMPILER)
@@ -25,13 +25,13 @@ else()
     endif()
     enable_language(CUDA)
     set(LEMICA_WITH_CUDA TRUE)
-    message(STATUS "lemica: CUDA kernels on (${CMAKE_CUDA_COMPILER}, "
+    message(NOTICE "lemica: CUDA kernels on (${CMAKE_CUDA_COMPILER}, "
                    "CUDA ${CMAKE_CUDA_COMPILER_VERSION}, architectures ${CMAKE_CUDA_ARCHITECTURES})")
   elseif(_lemica_cuda STREQUAL "ON" OR _lemica_cuda STREQUAL "TRUE" OR _lemica_cuda STREQUAL "1")
     message(FATAL_ERROR "lemica: LEMICA_CUDA=ON but no working CUDA compiler was found "
                         "(put nvcc on PATH or set CUDACXX)")
   else()
-    message(STATUS "lemica: no CUDA compiler found; CPU-only library")
+    message(NOTICE "lemica: no CUDA compiler found; CPU-only library")
   endif()
 endif()
 
