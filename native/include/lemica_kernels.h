@@ -59,6 +59,19 @@ LEMICA_API const char* lemica_last_error(void);
  * setting. */
 LEMICA_API int lemica_set_num_threads(int threads);
 
+/* Instruction sets of the CPU kernels (all give bit-identical results). */
+#define LEMICA_CPU_ISA_BASELINE 0
+#define LEMICA_CPU_ISA_AVX2 1
+#define LEMICA_CPU_ISA_AVX512 2
+
+/* The instruction set the CPU kernels use: the best one that both the CPU and this build have,
+ * capped by the environment variable LEMICA_CPU_ISA (baseline, avx2, avx512). */
+LEMICA_API int lemica_cpu_isa(void);
+
+/* Caps the CPU kernels' instruction set at level (-1: back to the default choice); returns the
+ * level now in use, which is lower than asked where the CPU or the build lacks it. */
+LEMICA_API int lemica_set_cpu_isa(int level);
+
 /* residual[i] = after[i] - before[i], i < n: the cache's store on a computing step. For bf16 and
  * fp16 the difference is computed in float32 and rounded once (round to nearest even), as LibTorch
  * does, so results are bit-identical to after.sub(before). */

@@ -101,6 +101,10 @@ const char* lemica_last_error(void) { return lemica::last_error.c_str(); }
 
 int lemica_set_num_threads(int threads) { return lemica::cpu::set_num_threads(threads); }
 
+int lemica_cpu_isa(void) { return lemica::cpu::isa(); }
+
+int lemica_set_cpu_isa(int level) { return lemica::cpu::set_isa(level); }
+
 int lemica_residual_store(void* residual, const void* after, const void* before, int64_t n,
                           int dtype, int device, void* stream) {
   return lemica::binary("lemica_residual_store", true, residual, after, before, n, dtype, device,

@@ -21,6 +21,8 @@ void mean_abs_error(float* out, const void* a, const void* b, int64_t batch, int
 void modulate(void* out, const void* x, const float* shift, const float* scale, int64_t batch,
               int64_t tokens, int64_t dim, int64_t mod_tokens, float eps, int dtype);
 int set_num_threads(int threads);
+int isa();
+int set_isa(int level);
 }  // namespace cpu
 
 #ifdef LEMICA_WITH_CUDA

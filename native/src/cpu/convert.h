@@ -8,6 +8,9 @@
 
 namespace lemica {
 namespace cpu {
+// Internal linkage on purpose: kernels.inl is compiled once per instruction set (baseline, AVX2,
+// AVX-512) and each copy must get its own conversions, built with its own flags.
+namespace {
 
 inline uint32_t float_bits(float f) {
   uint32_t u;
@@ -85,6 +88,7 @@ struct Fp32 {
   static storage store(float f) { return f; }
 };
 
+}  // namespace
 }  // namespace cpu
 }  // namespace lemica
 

@@ -49,6 +49,14 @@ public final class LemicaNative {
 
   public static native int lemica_set_num_threads(int threads);
 
+  public static final int CPU_ISA_BASELINE = 0;
+  public static final int CPU_ISA_AVX2 = 1;
+  public static final int CPU_ISA_AVX512 = 2;
+
+  public static native int lemica_cpu_isa();
+
+  public static native int lemica_set_cpu_isa(int level);
+
   public static native int lemica_residual_store(
       Pointer residual,
       @Const Pointer after,

@@ -93,6 +93,36 @@ class NativeKernelsTest {
   }
 
   @Test
+  void everyCpuInstructionSetGivesTheSameResults() {
+    int best = LemicaNative.lemica_set_cpu_isa(-1);
+    try {
+      for (int level = LemicaNative.CPU_ISA_BASELINE; level <= best; level++) {
+        assertEquals(level, LemicaNative.lemica_set_cpu_isa(level));
+        for (ScalarType dtype : DTYPES) {
+          try (PointerScope scope = new PointerScope()) {
+            long seed = freshSeed();
+            long[] shape = {3, 41, 1543};
+            String what = "isa " + level + " " + describe(shape, dtype, seed);
+            Tensor after = random(shape, dtype);
+            Tensor before = random(shape, dtype);
+            assertSameValues(after.sub(before), NativeKernels.residualStore(after, before), what);
+            assertSameValues(before.add(after), NativeKernels.residualApply(before, after), what);
+            float[] mae = Tensors.toFloats(NativeKernels.meanAbsError(after, before));
+            assertTrue(maxRelativeError(mae, exactMeanAbsError(after, before)) < 2e-6, what);
+            Tensor shift = torch.randn(3, 1, 1543);
+            Tensor x = NativeKernels.modulate(after, shift, shift, 1e-6);
+            LemicaNative.lemica_set_cpu_isa(LemicaNative.CPU_ISA_BASELINE);
+            assertSameValues(NativeKernels.modulate(after, shift, shift, 1e-6), x, what + " modulate");
+            LemicaNative.lemica_set_cpu_isa(level);
+          }
+        }
+      }
+    } finally {
+      LemicaNative.lemica_set_cpu_isa(-1);
+    }
+  }
+
+  @Test
   void storeThenApplyRoundTripsInFloat32() {
     try (PointerScope scope = new PointerScope()) {
       long seed = freshSeed();
