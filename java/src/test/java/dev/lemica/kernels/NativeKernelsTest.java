@@ -123,6 +123,40 @@ class NativeKernelsTest {
   }
 
   @Test
+  void concurrentCallersAndMoreThreadsThanCores() throws Exception {
+    int previous = LemicaNative.lemica_set_num_threads(7);
+    try {
+      java.util.concurrent.ExecutorService callers =
+          java.util.concurrent.Executors.newFixedThreadPool(3);
+      java.util.List<java.util.concurrent.Future<?>> results = new java.util.ArrayList<>();
+      for (int task = 0; task < 3; task++) {
+        results.add(
+            callers.submit(
+                () -> {
+                  for (int round = 0; round < 8; round++) {
+                    try (PointerScope scope = new PointerScope()) {
+                      long[] shape = {3, 301, 1009};
+                      Tensor after = random(shape, ScalarType.BFloat16);
+                      Tensor before = random(shape, ScalarType.BFloat16);
+                      assertSameValues(
+                          after.sub(before), NativeKernels.residualStore(after, before), "round " + round);
+                      float[] mae = Tensors.toFloats(NativeKernels.meanAbsError(after, before));
+                      assertTrue(maxRelativeError(mae, exactMeanAbsError(after, before)) < 2e-6);
+                    }
+                  }
+                  return null;
+                }));
+      }
+      for (java.util.concurrent.Future<?> r : results) {
+        r.get();
+      }
+      callers.shutdown();
+    } finally {
+      LemicaNative.lemica_set_num_threads(previous);
+    }
+  }
+
+  @Test
   void storeThenApplyRoundTripsInFloat32() {
     try (PointerScope scope = new PointerScope()) {
       long seed = freshSeed();
