@@ -36,7 +36,8 @@ import org.openjdk.jmh.infra.Blackhole;
  *
  * <p>Sizes: {@code wan13b} is Wan2.1-1.3B's hidden states at 480×832, 81 frames (1 × 32760 × 1536);
  * {@code small} is 1 × 1024 × 512. The {@code *Into} variants write into a preallocated buffer, as a
- * cache that keeps its residual tensor would. On CUDA each operation ends with a device
+ * cache that keeps its residual tensor would; on a CPU the others are dominated, at the Wan size, by
+ * the page faults of a fresh 200 MB allocation per call rather than by the arithmetic. On CUDA each operation ends with a device
  * synchronisation, so the times are GPU times plus one launch and one sync.
  */
 @State(Scope.Benchmark)
@@ -146,6 +147,22 @@ public class ResidualKernelBenchmark {
   public void applyNative(Blackhole bh) {
     try (PointerScope scope = new PointerScope()) {
       bh.consume(NativeKernels.residualApply(before, residual).address());
+      sync();
+    }
+  }
+
+  @Benchmark
+  public void applyTorchInto(Blackhole bh) {
+    try (PointerScope scope = new PointerScope()) {
+      bh.consume(torch.add_out(out, before, residual).address());
+      sync();
+    }
+  }
+
+  @Benchmark
+  public void applyNativeInto(Blackhole bh) {
+    try (PointerScope scope = new PointerScope()) {
+      bh.consume(NativeKernels.residualApplyInto(out, before, residual).address());
       sync();
     }
   }
