@@ -43,6 +43,16 @@ public final class NativeResidualOps implements ResidualOps {
   }
 
   @Override
+  public Tensor storeInto(Tensor residual, Tensor after, Tensor before) {
+    if (fallback && !NativeKernels.accepts(residual, after, before)) {
+      fallbackCalls.incrementAndGet();
+      return TorchResidualOps.INSTANCE.storeInto(residual, after, before);
+    }
+    nativeCalls.incrementAndGet();
+    return NativeKernels.residualStoreInto(residual, after, before);
+  }
+
+  @Override
   public String name() {
     return "native";
   }

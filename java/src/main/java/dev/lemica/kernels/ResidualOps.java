@@ -13,6 +13,13 @@ public interface ResidualOps {
   /** {@code before + residual}: what a reusing step returns. */
   Tensor apply(Tensor before, Tensor residual);
 
+  /**
+   * {@code after − before} written into {@code residual} (same shape and dtype, contiguous), which
+   * is returned: a cache that overwrites its previous residual saves allocating one per computing
+   * step, which on a CPU costs more than the subtraction at video sizes.
+   */
+  Tensor storeInto(Tensor residual, Tensor after, Tensor before);
+
   /** A short name for logs and benchmarks. */
   String name();
 

@@ -1,6 +1,7 @@
 package dev.lemica.kernels;
 
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /** {@link ResidualOps} as plain LibTorch expressions: {@code after.sub(before)}, {@code before.add(residual)}. */
 public final class TorchResidualOps implements ResidualOps {
@@ -16,6 +17,11 @@ public final class TorchResidualOps implements ResidualOps {
   @Override
   public Tensor apply(Tensor before, Tensor residual) {
     return before.add(residual);
+  }
+
+  @Override
+  public Tensor storeInto(Tensor residual, Tensor after, Tensor before) {
+    return torch.sub_out(residual, after, before);
   }
 
   @Override

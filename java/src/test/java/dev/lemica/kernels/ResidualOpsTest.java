@@ -32,11 +32,15 @@ class ResidualOpsTest {
           assertSameValues(torchOps.store(after, before), residual, "store " + what);
           assertSameValues(
               torchOps.apply(before, residual), nativeOps.apply(before, residual), "apply " + what);
+          Tensor buffer = KernelTesting.poisoned(shape, dtype);
+          assertSameValues(residual, nativeOps.storeInto(buffer, after, before), "storeInto " + what);
+          Tensor torchBuffer = KernelTesting.poisoned(shape, dtype);
+          assertSameValues(residual, torchOps.storeInto(torchBuffer, after, before), "torch storeInto " + what);
         }
       }
     }
     assertEquals(0, nativeOps.fallbackCalls());
-    assertEquals(2L * DTYPES.length * SHAPES.length, nativeOps.nativeCalls());
+    assertEquals(3L * DTYPES.length * SHAPES.length, nativeOps.nativeCalls());
   }
 
   @Test
