@@ -1,5 +1,6 @@
 package dev.lemica.cache;
 
+import dev.lemica.kernels.ResidualOps;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.torch.Tensors;
 import java.util.HashMap;
@@ -14,12 +15,21 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class ResidualCache implements AutoCloseable {
   private final ComputeDecider decider;
+  private final ResidualOps ops;
   private final Map<String, Tensor> residuals = new HashMap<>();
+  /** Contexts whose residual was seeded from outside: never overwritten in place. */
+  private final java.util.Set<String> borrowed = new java.util.HashSet<>();
   private int computedCalls;
   private int reusedCalls;
 
+  /** A cache on the fused native kernels where they loaded, else on LibTorch. */
   public ResidualCache(ComputeDecider decider) {
+    this(decider, ResidualOps.preferred());
+  }
+
+  public ResidualCache(ComputeDecider decider, ResidualOps ops) {
     this.decider = decider;
+    this.ops = ops;
   }
 
   /** The hook for one forward at {@code step} in {@code context}. */
@@ -35,16 +45,22 @@ public final class ResidualCache implements AutoCloseable {
       }
       if (!compute) {
         reusedCalls++;
-        return before.add(residual);
+        return ops.apply(before, residual);
       }
       Tensor after = call.runBlocks();
-      store(context, after.sub(before));
+      if (residual != null && !borrowed.contains(context) && Tensors.sameShape(residual, after) && residual.scalar_type().value == after.scalar_type().value) {
+        // Overwrite the previous residual: no allocation per computing step.
+        ops.storeInto(residual, after, before);
+      } else {
+        store(context, ops.store(after, before));
+      }
       computedCalls++;
       return after;
     };
   }
 
   private void store(String context, Tensor residual) {
+    borrowed.remove(context);
     // Retained so that the caller's per-step PointerScope does not free it; the old one goes now.
     residual.retainReference();
     Tensor old = residuals.put(context, residual);
@@ -59,6 +75,7 @@ public final class ResidualCache implements AutoCloseable {
    */
   public void seed(String context, Tensor residual) {
     store(context, residual);
+    borrowed.add(context);
   }
 
   /** The residuals stored now, by context; each valid until the next computing call in its context. */

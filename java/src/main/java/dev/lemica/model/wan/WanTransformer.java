@@ -108,7 +108,8 @@ public final class WanTransformer implements DiffusionTransformer {
                 new long[] {1, 1, 1},
                 1)
             .flatten(2, -1)
-            .transpose(1, 2);
+            .transpose(1, 2)
+            .contiguous();
     WanConditionEmbedder.TimeEmbedding time = conditions.time(timestep, target.dtype());
     Tensor context = conditions.text(text);
 
