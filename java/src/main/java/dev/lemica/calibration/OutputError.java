@@ -1,5 +1,6 @@
 package dev.lemica.calibration;
 
+import dev.lemica.kernels.NativeKernels;
 import dev.lemica.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -10,10 +11,16 @@ public final class OutputError {
 
   private OutputError() {}
 
-  /** mean |a − b| over each sample (row of dim 0), accumulated in float32. */
+  /**
+   * mean |a − b| over each sample (row of dim 0), accumulated in float32: one fused pass with the
+   * native kernel where it takes the tensors, else LibTorch (which materialises |a − b|).
+   */
   public static float[] perSample(Tensor a, Tensor b) {
     if (!Tensors.sameShape(a, b)) {
       throw new IllegalArgumentException("outputs differ in shape: " + Tensors.shapeString(a) + " vs " + Tensors.shapeString(b));
+    }
+    if (NativeKernels.isAvailable() && NativeKernels.accepts(a, b)) {
+      return Tensors.toFloats(NativeKernels.meanAbsError(a, b));
     }
     Tensor diff = a.to(ScalarType.Float).sub(b.to(ScalarType.Float)).abs();
     return Tensors.toFloats(diff.flatten(1, -1).mean(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
