@@ -59,6 +59,14 @@ LEMICA_API const char* lemica_last_error(void);
  * setting. */
 LEMICA_API int lemica_set_num_threads(int threads);
 
+/* Sets the thread count of every OpenBLAS loaded in the process (LibTorch's CPU matrix products),
+ * which torch::set_num_threads does not reach. Returns how many OpenBLAS copies were set (0: none
+ * loaded). */
+LEMICA_API int lemica_set_blas_threads(int threads);
+
+/* The thread count of the first loaded OpenBLAS, or -1 when none is loaded. */
+LEMICA_API int lemica_blas_threads(void);
+
 /* Instruction sets of the CPU kernels (all give bit-identical results). */
 #define LEMICA_CPU_ISA_BASELINE 0
 #define LEMICA_CPU_ISA_AVX2 1

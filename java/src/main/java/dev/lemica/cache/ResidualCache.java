@@ -3,7 +3,8 @@ package dev.lemica.cache;
 import dev.lemica.kernels.ResidualOps;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.torch.Tensors;
-import java.util.HashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -16,11 +17,12 @@ import org.bytedeco.pytorch.Tensor;
 public final class ResidualCache implements AutoCloseable {
   private final ComputeDecider decider;
   private final ResidualOps ops;
-  private final Map<String, Tensor> residuals = new HashMap<>();
+  // Concurrent: CFG branches may run on parallel threads, each in its own context.
+  private final Map<String, Tensor> residuals = new ConcurrentHashMap<>();
   /** Contexts whose residual was seeded from outside: never overwritten in place. */
-  private final java.util.Set<String> borrowed = new java.util.HashSet<>();
-  private int computedCalls;
-  private int reusedCalls;
+  private final java.util.Set<String> borrowed = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger computedCalls = new AtomicInteger();
+  private final AtomicInteger reusedCalls = new AtomicInteger();
 
   /** A cache on the fused native kernels where they loaded, else on LibTorch. */
   public ResidualCache(ComputeDecider decider) {
@@ -44,7 +46,7 @@ public final class ResidualCache implements AutoCloseable {
                 + Tensors.shapeString(before) + " in context '" + context + "'");
       }
       if (!compute) {
-        reusedCalls++;
+        reusedCalls.incrementAndGet();
         return ops.apply(before, residual);
       }
       Tensor after = call.runBlocks();
@@ -54,7 +56,7 @@ public final class ResidualCache implements AutoCloseable {
       } else {
         store(context, ops.store(after, before));
       }
-      computedCalls++;
+      computedCalls.incrementAndGet();
       return after;
     };
   }
@@ -84,11 +86,11 @@ public final class ResidualCache implements AutoCloseable {
   }
 
   public int computedCalls() {
-    return computedCalls;
+    return computedCalls.get();
   }
 
   public int reusedCalls() {
-    return reusedCalls;
+    return reusedCalls.get();
   }
 
   @Override

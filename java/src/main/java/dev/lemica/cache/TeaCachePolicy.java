@@ -1,6 +1,5 @@
 package dev.lemica.cache;
 
-import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -40,7 +39,7 @@ public final class TeaCachePolicy implements CachePolicy {
   @Override
   public ComputeDecider start(int steps) {
     return new ComputeDecider() {
-      private final Map<String, Branch> branches = new HashMap<>();
+      private final Map<String, Branch> branches = new java.util.concurrent.ConcurrentHashMap<>();
 
       @Override
       public boolean shouldCompute(int step, String context, boolean hasResidual, dev.lemica.model.BlockStackCall call) {
@@ -149,7 +148,7 @@ public final class TeaCachePolicy implements CachePolicy {
 
   /** A full-compute policy that records, per branch, the change TeaCache would measure at each step. */
   public static final class ChangeRecorder implements CachePolicy {
-    private final Map<String, double[]> changes = new HashMap<>();
+    private final Map<String, double[]> changes = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String describe() {
@@ -165,7 +164,7 @@ public final class TeaCachePolicy implements CachePolicy {
     public ComputeDecider start(int steps) {
       changes.clear();
       return new ComputeDecider() {
-        private final Map<String, Branch> branches = new HashMap<>();
+        private final Map<String, Branch> branches = new java.util.concurrent.ConcurrentHashMap<>();
 
         @Override
         public boolean shouldCompute(int step, String context, boolean hasResidual, dev.lemica.model.BlockStackCall call) {

@@ -57,7 +57,7 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "16", description = "Most samples per forward (CFG doubles it). Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -67,8 +67,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GuidedDenoiser.Branches branches = Cli.branches(cfg);
     ComputeTarget target = compute.target();
+    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
     List<String> promptList = prompts.prompts();
     try (PointerScope scope = new PointerScope();

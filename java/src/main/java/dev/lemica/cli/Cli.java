@@ -7,14 +7,19 @@ import java.util.Locale;
 final class Cli {
   private Cli() {}
 
-  static GuidedDenoiser.Branches branches(String cfg) {
+  /** The CFG layout named by --cfg; "auto" picks the fastest for the target. */
+  static GuidedDenoiser.Branches branches(String cfg, dev.lemica.model.ComputeTarget target) {
     switch (cfg.toLowerCase(Locale.ROOT)) {
+      case "auto":
+        return GuidedDenoiser.Branches.fastestFor(target);
+      case "parallel":
+        return GuidedDenoiser.Branches.PARALLEL;
       case "batched":
         return GuidedDenoiser.Branches.BATCHED;
       case "separate":
         return GuidedDenoiser.Branches.SEPARATE;
       default:
-        throw new IllegalArgumentException("--cfg " + cfg + ": expected batched or separate");
+        throw new IllegalArgumentException("--cfg " + cfg + ": expected auto, batched, separate or parallel");
     }
   }
 }

@@ -89,7 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--table", paramLabel = "FILE.md", description = "Also write the Markdown table to a file.")
   Path table;
 
-  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Mixin ComputeOptions compute;
@@ -106,8 +106,8 @@ final class EvaluateCommand implements Callable<Integer> {
     if (budgets.isEmpty() && schedules.isEmpty()) {
       throw new IllegalArgumentException("give --budgets and/or --schedule: there is nothing to evaluate");
     }
-    GuidedDenoiser.Branches branches = Cli.branches(cfg);
     ComputeTarget target = compute.target();
+    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
     List<String> promptList = prompts.prompts();
     try (PointerScope scope = new PointerScope();

@@ -73,7 +73,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--fps", defaultValue = "8", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
   int fps;
 
-  @Option(names = "--cfg", defaultValue = "batched", description = "How CFG branches run: batched (one forward of batch 2B) or separate. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -89,8 +89,8 @@ final class GenerateCommand implements Callable<Integer> {
     if (scale < 1 || fps < 1) {
       throw new IllegalArgumentException("--scale and --fps must be positive");
     }
-    GuidedDenoiser.Branches branches = Cli.branches(cfg);
     ComputeTarget target = compute.target();
+    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();

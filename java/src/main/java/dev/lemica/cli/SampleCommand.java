@@ -48,7 +48,7 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--cfg", defaultValue = "batched", description = "batched or separate CFG forwards. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write out.sample to.")
@@ -58,8 +58,8 @@ final class SampleCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    GuidedDenoiser.Branches branches = Cli.branches(cfg);
     ComputeTarget target = compute.target();
+    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     FlowMatchEuler sampler = new FlowMatchEuler(steps, shift);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();

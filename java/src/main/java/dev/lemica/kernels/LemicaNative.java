@@ -53,6 +53,10 @@ public final class LemicaNative {
   public static final int CPU_ISA_AVX2 = 1;
   public static final int CPU_ISA_AVX512 = 2;
 
+  public static native int lemica_set_blas_threads(int threads);
+
+  public static native int lemica_blas_threads();
+
   public static native int lemica_cpu_isa();
 
   public static native int lemica_set_cpu_isa(int level);

@@ -3,7 +3,14 @@ package dev.lemica.sampling;
 import dev.lemica.cache.ResidualCache;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
+import dev.lemica.torch.CpuThreads;
 import dev.lemica.torch.Tensors;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
@@ -24,9 +31,31 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
 
   /** How the two CFG branches share forwards. */
   public enum Branches {
+    /** One forward of batch [uncond; cond], context "cfg". */
     BATCHED,
-    SEPARATE
+    /** Two forwards one after the other, contexts "uncond" and "cond". */
+    SEPARATE,
+    /**
+     * Two forwards at once on two threads, contexts "uncond" and "cond", each with one-thread BLAS:
+     * the fastest layout on a multi-core CPU (see {@link CpuThreads}).
+     */
+    PARALLEL;
+
+    /** PARALLEL on a CPU where it can run, else BATCHED. */
+    public static Branches fastestFor(dev.lemica.model.ComputeTarget target) {
+      return !target.isCuda() && CpuThreads.canRunParallelCallers() ? PARALLEL : BATCHED;
+    }
   }
+
+  /** Two daemon threads shared by every PARALLEL denoiser: one per CFG branch. */
+  private static final ExecutorService BRANCH_THREADS =
+      Executors.newFixedThreadPool(
+          2,
+          runnable -> {
+            Thread t = new Thread(runnable, "lemica-cfg-branch");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final DiffusionTransformer model;
   private final Map<String, Tensor> cond;
@@ -60,6 +89,13 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.cache = cache;
     this.branches = branches;
     this.batched = branches == Branches.BATCHED && guidance != 1.0 ? concatenate(uncond, cond) : null;
+    if (!model.target().isCuda()) {
+      if (branches == Branches.PARALLEL && guidance != 1.0) {
+        CpuThreads.forParallelCallers();
+      } else {
+        CpuThreads.forOneCaller();
+      }
+    }
   }
 
   private static Map<String, Tensor> concatenate(Map<String, Tensor> first, Map<String, Tensor> second) {
@@ -106,12 +142,47 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
       velocity = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+    } else if (branches == Branches.PARALLEL) {
+      Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
+      Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
+      Tensor u = join(vu);
+      Tensor c = join(vc);
+      velocity = combine(u, c);
+      u.releaseReference();
+      c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
       velocity = combine(vu, vc);
     }
     return new Prediction(velocity, cache.computedCalls() > computedBefore);
+  }
+
+  /**
+   * A forward on a branch thread: inference mode and pointer scopes are per thread, so the worker
+   * opens its own and retains the result past its scope; the caller releases it.
+   */
+  private Tensor forwardOnWorker(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
+    try (InferenceMode inference = new InferenceMode();
+        PointerScope scope = new PointerScope()) {
+      Tensor v = forward(conditioning, x, step, timestep, context);
+      v.retainReference();
+      return v;
+    }
+  }
+
+  private static Tensor join(Future<Tensor> branch) {
+    try {
+      return branch.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while a CFG branch ran", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
   }
 
   private Tensor combine(Tensor vu, Tensor vc) {

@@ -21,6 +21,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Native memory is invisible to the GC, so a forgotten scope shows up only as growing RSS. One
@@ -57,8 +59,9 @@ class NativeMemoryTest {
     }
   }
 
-  @Test
-  void aThousandStepCachedRunKeepsRssFlat() {
+  @ParameterizedTest
+  @EnumSource(value = GuidedDenoiser.Branches.class, names = {"BATCHED", "PARALLEL"})
+  void aThousandStepCachedRunKeepsRssFlat(GuidedDenoiser.Branches branches) {
     try (PointerScope outer = new PointerScope();
         InferenceMode inference = new InferenceMode();
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(EmbeddedModels.shapesWanT2v(), ComputeTarget.CPU_FLOAT32)) {
@@ -68,7 +71,7 @@ class NativeMemoryTest {
       long[] marks = new long[2];
       SamplerSettings settings = pipeline.defaults().withOverrides(1000, null, null);
       pipeline.generate(
-          text, noise, settings, new StaticSchedulePolicy(Schedule.uniform(1000, 40)), GuidedDenoiser.Branches.BATCHED,
+          text, noise, settings, new StaticSchedulePolicy(Schedule.uniform(1000, 40)), branches,
           (step, steps, computed) -> {
             if (step == 100) {
               marks[0] = rss();
