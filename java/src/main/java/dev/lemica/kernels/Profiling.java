@@ -30,7 +30,8 @@ public final class Profiling {
     double elapsedMillis();
   }
 
-  private static final Range NO_RANGE = () -> {};
+  /** A range that does nothing: what callers use when NVTX is off, to skip building names. */
+  public static final Range NO_RANGE = () -> {};
 
   private static final class Lazy {
     static final boolean NVTX = detectNvtx();

@@ -1,5 +1,6 @@
 package dev.lemica.sampling;
 
+import dev.lemica.kernels.Profiling;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -50,7 +51,8 @@ public final class FlowMatchEuler implements Sampler {
   public void step(Tensor latents, int i, Denoiser denoiser, StepListener listener) {
     boolean computed;
     // Every intermediate of the step is freed here; only the in-place latents and retained caches live on.
-    try (PointerScope scope = new PointerScope()) {
+    try (PointerScope scope = new PointerScope();
+        Profiling.Range range = Profiling.nvtxEnabled() ? Profiling.range("step " + i) : Profiling.NO_RANGE) {
       Denoiser.Prediction p = denoiser.predict(latents, i, sigmas.timestep(i));
       latents.add_(p.velocity().to(ScalarType.Float), new Scalar(sigmas.sigma(i + 1) - sigmas.sigma(i)));
       computed = p.computed();

@@ -1,5 +1,6 @@
 package dev.lemica.model.wan;
 
+import dev.lemica.kernels.Profiling;
 import dev.lemica.model.BlockObserver;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
@@ -181,8 +182,11 @@ public final class WanTransformer implements DiffusionTransformer {
     @Override
     public Tensor runBlocks(BlockObserver observer) {
       Tensor h = hidden;
+      boolean nvtx = Profiling.nvtxEnabled();
       for (int i = 0; i < blocks.size(); i++) {
-        h = blocks.get(i).apply(h, context, timestepProjection, rotary);
+        try (Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {
+          h = blocks.get(i).apply(h, context, timestepProjection, rotary);
+        }
         observer.blockDone(i, h);
       }
       return h;
