@@ -64,6 +64,10 @@ LEMICA_API int lemica_set_num_threads(int threads);
  * loaded). */
 LEMICA_API int lemica_set_blas_threads(int threads);
 
+/* Free and total memory of a CUDA device (cudaMemGetInfo); LEMICA_ERR_CUDA_NOT_COMPILED in the
+ * CPU-only build. */
+LEMICA_API int lemica_cuda_memory(int device, int64_t* free_bytes, int64_t* total_bytes);
+
 /* The thread count of the first loaded OpenBLAS, or -1 when none is loaded. */
 LEMICA_API int lemica_blas_threads(void);
 

@@ -97,6 +97,12 @@ int lemica_cuda_compiled(void) {
 #endif
 }
 
+#ifndef LEMICA_WITH_CUDA
+int lemica_cuda_memory(int, int64_t*, int64_t*) {
+  return lemica::fail(LEMICA_ERR_CUDA_NOT_COMPILED, "lemica_cuda_memory: this build has no CUDA");
+}
+#endif
+
 const char* lemica_last_error(void) { return lemica::last_error.c_str(); }
 
 int lemica_set_num_threads(int threads) { return lemica::cpu::set_num_threads(threads); }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       SolveCommand.class,
       EvaluateCommand.class,
       SampleCommand.class,
+      BenchCommand.class,
       ForwardCommand.class
     })
 public final class LemicaCli {

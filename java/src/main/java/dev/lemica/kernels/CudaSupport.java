@@ -23,6 +23,15 @@ final class CudaSupport {
     }
   }
 
+  /** Waits for all work queued on LibTorch's current stream of a device. */
+  static void synchronize(int index) {
+    try {
+      torch_cuda.getCurrentCUDAStream((byte) index).synchronize();
+    } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+      throw unavailable(e);
+    }
+  }
+
   /** Whether LibTorch sees a CUDA device (false, never an error, on the CPU build). */
   static boolean cudaAvailable() {
     try {

@@ -57,6 +57,8 @@ public final class LemicaNative {
 
   public static native int lemica_blas_threads();
 
+  public static native int lemica_cuda_memory(int device, @Cast("int64_t*") long[] freeBytes, @Cast("int64_t*") long[] totalBytes);
+
   public static native int lemica_cpu_isa();
 
   public static native int lemica_set_cpu_isa(int level);

@@ -83,6 +83,29 @@ public final class Profiling {
     return wallClock();
   }
 
+  /** Waits until the device of {@code like} has finished its queued work (a no-op on the CPU). */
+  public static void synchronize(Tensor like) {
+    if (like.is_cuda()) {
+      CudaSupport.synchronize(like.device().index());
+    }
+  }
+
+  /**
+   * Free and total bytes of a CUDA device as the driver sees them (LibTorch's caching allocator
+   * counts as used); empty without CUDA or without the CUDA build of the native library.
+   */
+  public static java.util.Optional<long[]> cudaMemory(int device) {
+    if (!NativeKernels.isAvailable() || LemicaNative.lemica_cuda_compiled() == 0 || !CudaSupport.cudaAvailable()) {
+      return java.util.Optional.empty();
+    }
+    long[] free = new long[1];
+    long[] total = new long[1];
+    if (LemicaNative.lemica_cuda_memory(device, free, total) != 0) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new long[] {free[0], total[0]});
+  }
+
   /** A wall-clock timer. */
   public static Timer wallClock() {
     long start = System.nanoTime();

@@ -34,6 +34,20 @@ public final class ModelConfig {
     return new ModelConfig(file, root);
   }
 
+  /** A config given as JSON text; {@code source} names it in messages. */
+  public static ModelConfig parse(String json, Path source) {
+    JsonNode root;
+    try {
+      root = new ObjectMapper().readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": not valid JSON");
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(source + ": not a JSON object");
+    }
+    return new ModelConfig(source, root);
+  }
+
   public Path file() {
     return file;
   }

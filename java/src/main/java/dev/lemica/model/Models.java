@@ -39,6 +39,33 @@ public final class Models {
         modelDir + ": not a diffusers model folder (no config.json, nor transformer/config.json)");
   }
 
+  /**
+   * The architecture of {@code config} with made-up weights (see {@link WeightLoader#random}): for
+   * speed and memory benchmarks of models whose checkpoints are not at hand.
+   */
+  public static DiffusionTransformer withRandomWeights(ModelConfig config, ComputeTarget target, long seed) {
+    Loader loader = LOADERS.get(config.className());
+    if (loader == null) {
+      throw new IllegalArgumentException(
+          config.file() + ": _class_name '" + config.className() + "' is not supported (supported: "
+              + String.join(", ", LOADERS.keySet()) + ")");
+    }
+    return loader.load(config, WeightLoader.random(target, seed));
+  }
+
+  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b). */
+  public static ModelConfig preset(String name) {
+    String resource = "/dev/lemica/presets/" + name + ".json";
+    try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)");
+      }
+      return ModelConfig.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), Path.of("preset " + name));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   public static DiffusionTransformer load(Path modelDir, ComputeTarget target) {
     Path folder = transformerFolder(modelDir);
     ModelConfig config = ModelConfig.read(folder.resolve("config.json"));

@@ -10,7 +10,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -33,12 +36,22 @@ public final class WeightLoader implements AutoCloseable {
     this.target = target;
   }
 
+  /**
+   * A loader that makes every weight up: normal values scaled by 0.02, of whatever shape the config
+   * implies, drawn on the compute device. For speed and memory measurements of architectures whose
+   * checkpoints are not at hand; the outputs mean nothing.
+   */
+  public static WeightLoader random(ComputeTarget target, long seed) {
+    torch.manual_seed(seed);
+    return new WeightLoader(Path.of("(random weights)"), null, target);
+  }
+
   public ComputeTarget target() {
     return target;
   }
 
   public boolean has(String name) {
-    return source.has(name);
+    return source == null || source.has(name);
   }
 
   /** The named weight in the compute dtype. */
@@ -91,6 +104,15 @@ public final class WeightLoader implements AutoCloseable {
   }
 
   private Tensor place(String name, ScalarType dtype, long[] expectedShape) {
+    if (source == null) {
+      Tensor made =
+          torch.randn(expectedShape, new TensorOptions(dtype).device(new DeviceOptional(target.device())))
+              .mul(new Scalar(0.02));
+      made.retainReference();
+      retained.add(made);
+      used.add(name);
+      return made;
+    }
     if (!source.has(name)) {
       throw new IllegalArgumentException(folder + ": checkpoint lacks tensor '" + name + "'");
     }
@@ -115,6 +137,9 @@ public final class WeightLoader implements AutoCloseable {
 
   /** Checkpoint tensors no loader asked for: a sign of a mismatched config or an unsupported variant. */
   public Set<String> unused() {
+    if (source == null) {
+      return Set.of();
+    }
     Set<String> rest = new TreeSet<>(source.names());
     rest.removeAll(used);
     return rest;
@@ -124,6 +149,8 @@ public final class WeightLoader implements AutoCloseable {
   public void close() {
     retained.forEach(Tensor::releaseReference);
     retained.clear();
-    source.close();
+    if (source != null) {
+      source.close();
+    }
   }
 }

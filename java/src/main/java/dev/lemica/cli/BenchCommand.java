@@ -1,0 +1,228 @@
+package dev.lemica.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.ResidualCache;
+import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.kernels.Profiling;
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.ModelConfig;
+import dev.lemica.model.Models;
+import dev.lemica.model.wan.WanConfig;
+import dev.lemica.model.wan.WanFlops;
+import dev.lemica.model.wan.WanTransformer;
+import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.StepListener;
+import dev.lemica.schedule.Schedule;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.InferenceMode;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Measures speed where no checkpoint is needed: a Wan architecture with random weights (a bundled"
+          + " preset, or any config.json), at a given latent size, with CFG. Reports the measured matrix-product"
+          + " peak, one full and one reused CFG step (median of --repeats), MFU of the full step, end-to-end"
+          + " sampling for full compute and each budget (uniform schedules: the speed of a static schedule does"
+          + " not depend on which steps it computes) with speedups, and device memory.",
+      "All numbers come from this one process: compare them with each other, not across runs or machines."
+    })
+final class BenchCommand implements Callable<Integer> {
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Architecture architecture;
+
+  static final class Architecture {
+    @Option(names = "--preset", description = "wan2.1-t2v-1.3b or wan2.1-t2v-14b (random weights).")
+    String preset;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "A WanTransformer3DModel config.json (random weights).")
+    Path config;
+  }
+
+  @Option(names = "--latent", split = ",", paramLabel = "C,F,H,W", defaultValue = "16,21,60,104",
+      description = "Latent shape; 16,21,60,104 is 480p x 81 frames (32,760 tokens). Default: ${DEFAULT-VALUE}.")
+  List<Long> latent;
+
+  @Option(names = "--text-tokens", defaultValue = "512", description = "Text tokens. Default: ${DEFAULT-VALUE}.")
+  int textTokens;
+
+  @Option(names = "--steps", defaultValue = "50", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
+  int steps;
+
+  @Option(names = "--budgets", split = ",", defaultValue = "25,20,17,14", description = "Budgets to time end to end. Default: ${DEFAULT-VALUE}.")
+  List<Integer> budgets;
+
+  @Option(names = "--repeats", defaultValue = "5", description = "Timed repeats of the single-step measurements. Default: ${DEFAULT-VALUE}.")
+  int repeats;
+
+  @Option(names = "--end-to-end", negatable = true, defaultValue = "true", fallbackValue = "true",
+      description = "Also time whole samplings (on by default; --no-end-to-end for the step figures only).")
+  boolean endToEnd;
+
+  @Option(names = "--cfg", defaultValue = "auto", description = "CFG layout: auto, batched, separate or parallel. Default: ${DEFAULT-VALUE}.")
+  String cfg;
+
+  @Option(names = "--report", paramLabel = "FILE.json", description = "Write the figures as JSON.")
+  Path report;
+
+  @Mixin ComputeOptions compute;
+
+  @Override
+  public Integer call() throws IOException {
+    if (latent.size() != 4 || latent.stream().anyMatch(v -> v <= 0)) {
+      throw new IllegalArgumentException("--latent needs four positive sizes C,F,H,W");
+    }
+    ComputeTarget target = compute.target();
+    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
+    ModelConfig config = architecture.preset != null ? Models.preset(architecture.preset) : ModelConfig.read(architecture.config);
+    ObjectNode out = new ObjectMapper().createObjectNode();
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        DiffusionTransformer model = Models.withRandomWeights(config, target, 0)) {
+      WanConfig wan = ((WanTransformer) model).config();
+      long tokens = latent.get(1) / wan.patchT() * (latent.get(2) / wan.patchH()) * (latent.get(3) / wan.patchW());
+      TensorOptions onDevice = new TensorOptions(target.dtype()).device(new DeviceOptional(target.device()));
+      Tensor cond = torch.randn(new long[] {1, textTokens, wan.textDim()}, onDevice);
+      Tensor uncond = torch.randn(new long[] {1, textTokens, wan.textDim()}, onDevice);
+      Tensor noise =
+          torch.randn(new long[] {1, latent.get(0), latent.get(1), latent.get(2), latent.get(3)},
+              new TensorOptions(torch.ScalarType.Float).device(new DeviceOptional(target.device())));
+      Map<String, Tensor> c = Map.of(WanTransformer.ENCODER_HIDDEN_STATES, cond);
+      Map<String, Tensor> u = Map.of(WanTransformer.ENCODER_HIDDEN_STATES, uncond);
+      FlowMatchEuler sampler = new FlowMatchEuler(steps, 5.0);
+      System.out.printf(Locale.ROOT, "%s on %s, latent %s (%d tokens), %d text tokens, CFG %s%n",
+          architecture.preset != null ? architecture.preset : architecture.config, target, latent, tokens, textTokens, branches);
+      out.put("model", architecture.preset != null ? architecture.preset : architecture.config.toString());
+      out.put("compute", target.toString());
+      out.put("tokens", tokens);
+      out.put("cfg", branches.toString());
+
+      double peak = matmulPeak(target);
+      double full = stepMillis(model, sampler, noise, c, u, FullCompute.INSTANCE, branches);
+      Schedule endsOnly = Schedule.of(steps, 0, steps - 1);
+      double reused = stepMillis(model, sampler, noise, c, u, new StaticSchedulePolicy(endsOnly), branches);
+      double flops = 2 * WanFlops.perForward(wan, tokens, textTokens);
+      System.out.printf(Locale.ROOT, "matrix-product peak (%s): %s%n", target.dtypeName(), rate(peak));
+      System.out.printf(Locale.ROOT, "full CFG step: %.2f ms = %s = %.1f%% MFU (%.3g FLOP, block stack %.1f%%)%n",
+          full, rate(flops / (full / 1e3)), 100 * flops / (full / 1e3) / peak, flops,
+          100 * WanFlops.blockStack(wan, tokens, textTokens) / WanFlops.perForward(wan, tokens, textTokens));
+      System.out.printf(Locale.ROOT, "reused CFG step (block stack skipped): %.2f ms (%.1f%% of a full step)%n", reused, 100 * reused / full);
+      out.put("matmul_peak_flops", peak);
+      out.put("full_step_ms", full);
+      out.put("reused_step_ms", reused);
+      out.put("step_flops", flops);
+      out.put("mfu", flops / (full / 1e3) / peak);
+      if (endToEnd) {
+        ArrayNode runs = out.putArray("end_to_end");
+        runMillis(model, new FlowMatchEuler(Math.min(steps, 3), 5.0), noise, c, u, FullCompute.INSTANCE, branches);
+        double fullRun = runMillis(model, sampler, noise, c, u, FullCompute.INSTANCE, branches);
+        System.out.println("| budget | steps computed | wall (s) | speedup | ideal |");
+        System.out.println("|---:|---:|---:|---:|---:|");
+        System.out.printf(Locale.ROOT, "| full | %d | %.2f | 1.00x | 1.00x |%n", steps, fullRun / 1e3);
+        runs.addObject().put("budget", steps).put("ms", fullRun);
+        for (int b : budgets) {
+          double ms = runMillis(model, sampler, noise, c, u, new StaticSchedulePolicy(Schedule.uniform(steps, b)), branches);
+          System.out.printf(Locale.ROOT, "| %d | %d | %.2f | %.2fx | %.2fx |%n", b, b, ms / 1e3, fullRun / ms, (double) steps / b);
+          runs.addObject().put("budget", b).put("ms", ms).put("speedup", fullRun / ms);
+        }
+      }
+      if (target.isCuda()) {
+        Profiling.cudaMemory(target.device().index() < 0 ? 0 : target.device().index()).ifPresent(m -> {
+          System.out.printf(Locale.ROOT, "device memory in use: %.2f GiB of %.2f GiB%n", (m[1] - m[0]) / 1073741824.0, m[1] / 1073741824.0);
+          out.put("device_memory_used_bytes", m[1] - m[0]);
+        });
+      }
+    }
+    if (report != null) {
+      Files.writeString(report, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out) + "\n");
+    }
+    return 0;
+  }
+
+  /** FLOP/s of a square matrix product in the compute dtype, the ceiling MFU is measured against. */
+  private double matmulPeak(ComputeTarget target) {
+    int n = target.isCuda() ? 8192 : 1024;
+    TensorOptions options = new TensorOptions(target.dtype()).device(new DeviceOptional(target.device()));
+    Tensor a = torch.randn(new long[] {n, n}, options);
+    Tensor b = torch.randn(new long[] {n, n}, options);
+    double[] times = new double[repeats + 2];
+    for (int i = 0; i < times.length; i++) {
+      try (PointerScope s = new PointerScope()) {
+        Profiling.synchronize(a);
+        long t0 = System.nanoTime();
+        Tensor c = a.matmul(b);
+        Profiling.synchronize(c);
+        times[i] = (System.nanoTime() - t0) / 1e9;
+      }
+    }
+    return 2.0 * n * n * n / median(Arrays.copyOfRange(times, 2, times.length));
+  }
+
+  /** Median wall time of one sampling step under a policy, after the steps before it warmed up. */
+  private double stepMillis(DiffusionTransformer model, FlowMatchEuler sampler, Tensor noise, Map<String, Tensor> c, Map<String, Tensor> u, CachePolicy policy, GuidedDenoiser.Branches branches) {
+    int measured = Math.min(repeats, steps - 3);
+    List<Double> times = new ArrayList<>();
+    try (ResidualCache cache = new ResidualCache(policy.start(steps));
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, 5.0, cache, branches)) {
+      Tensor x = noise.clone();
+      for (int i = 0; i < 2 + measured; i++) {
+        Profiling.synchronize(x);
+        long t0 = System.nanoTime();
+        sampler.step(x, i, denoiser, StepListener.NONE);
+        Profiling.synchronize(x);
+        if (i >= 2) {
+          times.add((System.nanoTime() - t0) / 1e6);
+        }
+      }
+    }
+    return median(times.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  private double runMillis(DiffusionTransformer model, FlowMatchEuler sampler, Tensor noise, Map<String, Tensor> c, Map<String, Tensor> u, CachePolicy policy, GuidedDenoiser.Branches branches) {
+    try (PointerScope scope = new PointerScope();
+        ResidualCache cache = new ResidualCache(policy.start(steps));
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, 5.0, cache, branches)) {
+      Profiling.synchronize(noise);
+      long t0 = System.nanoTime();
+      Tensor x = sampler.sample(noise, denoiser, StepListener.NONE);
+      Profiling.synchronize(x);
+      return (System.nanoTime() - t0) / 1e6;
+    }
+  }
+
+  private static String rate(double flopsPerSecond) {
+    return flopsPerSecond >= 1e12
+        ? String.format(Locale.ROOT, "%.1f TFLOP/s", flopsPerSecond / 1e12)
+        : String.format(Locale.ROOT, "%.1f GFLOP/s", flopsPerSecond / 1e9);
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  }
+}

@@ -1,0 +1,47 @@
+package dev.lemica.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lemica.model.Models;
+import dev.lemica.model.wan.WanConfig;
+import dev.lemica.model.wan.WanFlops;
+import dev.lemica.testing.Golden;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void benchmarksARandomWeightModelAndReportsItsFigures() throws IOException {
+    Path report = dir.resolve("bench.json");
+    CliRunner r =
+        CliRunner.run(
+            "bench", "--config", Golden.dir("wan").resolve("config.json").toString(), "--latent", "4,3,16,16",
+            "--text-tokens", "7", "--steps", "6", "--budgets", "3", "--repeats", "2", "--report", report.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+    assertEquals(3 * 8 * 8, json.get("tokens").asInt());
+    assertTrue(json.get("full_step_ms").asDouble() > json.get("reused_step_ms").asDouble(), json.toString());
+    assertEquals(2, json.get("end_to_end").size());
+  }
+
+  @Test
+  void knowsThePresetsAndRejectsOthers() {
+    WanConfig small = WanConfig.from(Models.preset("wan2.1-t2v-1.3b"));
+    assertEquals(1536, small.dim());
+    assertEquals(30, small.layers());
+    // 480p x 81 frames: 32,760 tokens; one forward is about 283 TFLOP, two thirds of it attention.
+    double flops = WanFlops.perForward(small, 32760, 512);
+    assertTrue(flops > 2.7e14 && flops < 3.0e14, "flops " + flops);
+    CliRunner r = CliRunner.run("bench", "--preset", "wan9-giant");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)"), r.err());
+  }
+}
