@@ -1,6 +1,9 @@
 package dev.lemica.schedule;
 
 import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.solver.ErrorMatrix;
+import dev.lemica.solver.Objective;
+import dev.lemica.solver.ScheduleSolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -18,6 +21,8 @@ import java.util.stream.Stream;
 public final class ScheduleSource {
   /** Folder, inside a model folder, of the schedules calibrated for that model. */
   public static final String CALIBRATED_FOLDER = "lemica/schedules";
+  /** The error matrix, inside a model folder, measured for that model by `lemica calibrate`. */
+  public static final String CALIBRATED_ERRORS = "lemica/errors.json";
   /** The objective preferred when several calibrated schedules fit. */
   public static final String PREFERRED_OBJECTIVE = "lex-minimax";
 
@@ -40,12 +45,24 @@ public final class ScheduleSource {
     return new StaticSchedulePolicy(Schedule.parseList(steps, listOrFile), "schedule");
   }
 
-  /** A budget of B computed steps: the model's calibrated schedule when it ships one, else uniform. */
+  /**
+   * A budget of B computed steps: the LeMiCa schedule of the model's calibration when it ships one
+   * for this step count (a schedule file, or solved now from its error matrix), else uniform.
+   */
   public static StaticSchedulePolicy forBudget(Path modelDir, int steps, int budget) {
     Optional<ScheduleFile> calibrated = calibrated(modelDir, steps, budget, PREFERRED_OBJECTIVE);
-    return calibrated
-        .map(s -> new StaticSchedulePolicy(s.schedule(), "lemica " + s.objective()))
-        .orElseGet(() -> new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibrated schedule)"));
+    if (calibrated.isPresent()) {
+      return new StaticSchedulePolicy(calibrated.get().schedule(), "lemica " + calibrated.get().objective());
+    }
+    Path errors = modelDir.resolve(CALIBRATED_ERRORS);
+    if (Files.isRegularFile(errors)) {
+      ErrorMatrix matrix = ErrorMatrix.read(errors);
+      if (matrix.steps() == steps) {
+        Schedule solved = ScheduleSolver.solve(matrix, budget, Objective.LEX_MINIMAX).schedule();
+        return new StaticSchedulePolicy(solved, "lemica lex-minimax");
+      }
+    }
+    return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibration for " + steps + " steps)");
   }
 
   /** The calibrated schedule a model folder ships for this step count, budget and objective. */
