@@ -18,9 +18,10 @@ final class CacheOptions {
         paramLabel = "B",
         description = {
           "Run the block stack at B of the steps and reuse its residual at the others.",
-          "Uses the model's calibrated LeMiCa schedule for B when the model folder ships one"
-              + " (lemica/schedules/), and otherwise a uniform schedule (B steps evenly spread,"
-              + " first and last included); the run says which."
+          "Uses the model's LeMiCa schedule for B when the model folder ships a calibration for"
+              + " this step count (lemica/schedules/*.json, or lemica/errors.json solved for B with"
+              + " lex-minimax), and otherwise a uniform schedule (B steps evenly spread, first and"
+              + " last included); the run says which. The embedded model ships one for 50 steps."
         })
     Integer budget;
 

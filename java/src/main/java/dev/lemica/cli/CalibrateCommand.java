@@ -4,7 +4,6 @@ import dev.lemica.calibration.CalibrationJob;
 import dev.lemica.calibration.CalibrationSetup;
 import dev.lemica.calibration.EdgeErrors;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.EmbeddedModels;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
@@ -32,21 +31,14 @@ import picocli.CommandLine.Option;
           + " interrupted calibration. Feed the result to `lemica solve`."
     })
 final class CalibrateCommand implements Callable<Integer> {
-  @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: the embedded shapes-wan-t2v.")
-  Path model;
+  @Mixin ModelOptions modelOptions;
 
   @Mixin PromptOptions prompts;
 
   @Mixin NoiseOptions noise;
 
-  @Option(names = "--steps", description = "Sampling steps T. Default: the model's scheduler.json.")
-  Integer steps;
 
-  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the model's.")
-  Double shift;
 
-  @Option(names = "--guidance", description = "CFG scale. Default: the model's.")
-  Double guidance;
 
   @Option(names = "--max-skip", required = true, paramLabel = "L", description = "Longest edge j-i measured (LeMiCa uses about T/4).")
   int maxSkip;
@@ -57,8 +49,6 @@ final class CalibrateCommand implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "16", description = "Most samples per forward (CFG doubles it). Default: ${DEFAULT-VALUE}.")
   int batch;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
-  String cfg;
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
@@ -68,20 +58,20 @@ final class CalibrateCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
-    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
-    Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
+    GuidedDenoiser.Branches branches = modelOptions.branches(target);
+    Path modelDir = modelOptions.folder();
     List<String> promptList = prompts.prompts();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = pipeline.defaults().withOverrides(steps, shift, guidance);
+      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       PromptEmbeddings text = pipeline.encode(promptList);
       Tensor initial = noise.noise(text.batch(), settings.sampleShape());
       CalibrationSetup setup =
           new CalibrationSetup(
-              model != null ? modelDir.toString() : EmbeddedModels.SHAPES_WAN_T2V,
+              modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
-              cfg, target.toString());
+              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString());
       CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, branches, batch);
       EdgeErrors start = job.initialErrors(out);
       long begin = System.nanoTime();

@@ -10,7 +10,6 @@ import dev.lemica.evaluation.ResultTable;
 import dev.lemica.evaluation.Variant;
 import dev.lemica.evaluation.VariantResult;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.EmbeddedModels;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
@@ -54,15 +53,12 @@ import picocli.CommandLine.Option;
       "LeMiCa schedules come from --errors (solved here) or from the model's lemica/schedules/ folder."
     })
 final class EvaluateCommand implements Callable<Integer> {
-  @Option(names = "--model", paramLabel = "DIR", description = "Model folder. Default: the embedded shapes-wan-t2v.")
-  Path model;
+  @Mixin ModelOptions modelOptions;
 
   @Mixin PromptOptions prompts;
 
   @Mixin NoiseOptions noise;
 
-  @Option(names = "--steps", description = "Sampling steps T. Default: the model's.")
-  Integer steps;
 
   @Option(names = "--budgets", split = ",", paramLabel = "B,B,...", description = "Budgets to compare all policies at, e.g. 10,14,17,20,25.")
   List<Integer> budgets = new ArrayList<>();
@@ -89,8 +85,6 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--table", paramLabel = "FILE.md", description = "Also write the Markdown table to a file.")
   Path table;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
-  String cfg;
 
   @Mixin ComputeOptions compute;
 
@@ -107,13 +101,13 @@ final class EvaluateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("give --budgets and/or --schedule: there is nothing to evaluate");
     }
     ComputeTarget target = compute.target();
-    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
-    Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
+    GuidedDenoiser.Branches branches = modelOptions.branches(target);
+    Path modelDir = modelOptions.folder();
     List<String> promptList = prompts.prompts();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = pipeline.defaults().withOverrides(steps, null, null);
+      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       int t = settings.steps();
       Optional<ErrorMatrix> matrix = Optional.ofNullable(errors).map(ErrorMatrix::read);
       matrix.ifPresent(m -> {
@@ -188,7 +182,7 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (report != null) {
         ObjectNode setup = new ObjectMapper().createObjectNode();
-        setup.put("model", model != null ? model.toString() : EmbeddedModels.SHAPES_WAN_T2V);
+        setup.put("model", modelOptions.label());
         setup.put("noise", noise.describe());
         setup.put("steps", settings.steps());
         setup.put("shift", settings.shift());

@@ -2,7 +2,6 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.EmbeddedModels;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.safetensors.SafetensorsWriter;
@@ -36,23 +35,16 @@ import picocli.CommandLine.Option;
       "Several prompts run as one batch and the GIF shows them as a grid."
     })
 final class GenerateCommand implements Callable<Integer> {
+  @Mixin ModelOptions modelOptions;
   @Option(names = "--prompt", description = "A prompt; repeat for a batch.")
   List<String> prompts = new ArrayList<>();
 
   @Option(names = "--embeddings", paramLabel = "FILE", description = "Precomputed text embeddings instead of prompts: safetensors with prompt_embeds and negative_prompt_embeds (B, tokens, dim).")
   Path embeddings;
 
-  @Option(names = "--model", paramLabel = "DIR", description = "Model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
-  Path model;
 
-  @Option(names = "--steps", description = "Sampling steps. Default: the model's scheduler.json (50 for shapes-wan-t2v).")
-  Integer steps;
 
-  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch. Default: the model's (4.0).")
-  Double guidance;
 
-  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the model's (3.0).")
-  Double shift;
 
   @Mixin NoiseOptions noise;
 
@@ -73,8 +65,6 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--fps", defaultValue = "8", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
   int fps;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
-  String cfg;
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
@@ -90,18 +80,18 @@ final class GenerateCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--scale and --fps must be positive");
     }
     ComputeTarget target = compute.target();
-    GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
-    Path modelDir = model != null ? model : EmbeddedModels.shapesWanT2v();
+    GuidedDenoiser.Branches branches = modelOptions.branches(target);
+    Path modelDir = modelOptions.folder();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = pipeline.defaults().withOverrides(steps, shift, guidance);
+      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       CachePolicy policy = cache.policy(settings.steps(), modelDir);
       PromptEmbeddings text = embeddings != null ? PrecomputedEmbeddings.read(embeddings) : encode(pipeline);
       Tensor initial = noise.noise(text.batch(), settings.sampleShape());
       System.err.printf(
           "%s: %d prompt(s), %d steps, guidance %.2f, shift %.2f, %s, %s, cache: %s%n",
-          model != null ? modelDir : "shapes-wan-t2v (embedded)", text.batch(), settings.steps(), settings.guidance(),
+          modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", text.batch(), settings.steps(), settings.guidance(),
           settings.shift(), noise.describe(), target, policy.describe());
       TextToVideoPipeline.Generation g;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {

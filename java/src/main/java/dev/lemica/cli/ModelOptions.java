@@ -1,0 +1,48 @@
+package dev.lemica.cli;
+
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.sampling.GuidedDenoiser;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The model folder and its sampling settings, shared by the commands that sample from prompts. */
+final class ModelOptions {
+  @Option(names = "--model", paramLabel = "DIR", description = "Model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
+  Path model;
+
+  @Option(names = "--steps", description = "Sampling steps T. Default: the model's scheduler.json (50 for shapes-wan-t2v).")
+  Integer steps;
+
+  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch. Default: the model's (4.0).")
+  Double guidance;
+
+  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the model's (3.0).")
+  Double shift;
+
+  @Option(
+      names = "--cfg",
+      defaultValue = "auto",
+      description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards),"
+          + " parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a"
+          + " multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
+  String cfg;
+
+  Path folder() {
+    return model != null ? model : EmbeddedModels.shapesWanT2v();
+  }
+
+  /** How the model is named in reports: its folder, or the embedded model's name. */
+  String label() {
+    return model != null ? model.toString() : EmbeddedModels.SHAPES_WAN_T2V;
+  }
+
+  SamplerSettings settings(SamplerSettings defaults) {
+    return defaults.withOverrides(steps, shift, guidance);
+  }
+
+  GuidedDenoiser.Branches branches(ComputeTarget target) {
+    return Cli.branches(cfg, target);
+  }
+}
