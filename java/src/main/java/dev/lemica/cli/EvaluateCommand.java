@@ -50,7 +50,8 @@ import picocli.CommandLine.Option;
           + " PSNR = 10*log10(1/MSE) (capped at 100 dB); SSIM with an 11x11 Gaussian window (sigma 1.5),"
           + " K1 0.01, K2 0.03, over the window positions inside each frame, averaged over frames and"
           + " channels; MAE = mean |a-b|. Wall-clock speedups are over the full run in the same process.",
-      "LeMiCa schedules come from --errors (solved here) or from the model's lemica/schedules/ folder."
+      "LeMiCa schedules come from --errors, else from the model's own calibration (lemica/schedules/ or"
+          + " lemica/errors.json), solved here for each budget."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -109,7 +110,8 @@ final class EvaluateCommand implements Callable<Integer> {
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
       SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       int t = settings.steps();
-      Optional<ErrorMatrix> matrix = Optional.ofNullable(errors).map(ErrorMatrix::read);
+      Optional<ErrorMatrix> matrix =
+          errors != null ? Optional.of(ErrorMatrix.read(errors)) : ScheduleSource.calibratedErrors(modelDir, t);
       matrix.ifPresent(m -> {
         if (m.steps() != t) {
           throw new IllegalArgumentException(errors + ": errors are for " + m.steps() + " steps, evaluation samples " + t);
@@ -134,7 +136,7 @@ final class EvaluateCommand implements Callable<Integer> {
             lemicaSchedule(matrix, modelDir, t, b, objective)
                 .ifPresentOrElse(
                     s -> variants.add(new Variant("lemica " + objective.cliName(), b, t, new StaticSchedulePolicy(s, "lemica " + objective.cliName()))),
-                    () -> System.err.printf("note: no LeMiCa %s schedule for B=%d (give --errors)%n", objective.cliName(), b));
+                    () -> System.err.printf("note: no LeMiCa %s schedule for B=%d: no calibration for %d steps (give --errors)%n", objective.cliName(), b, t));
           }
         }
         if (policies.contains("uniform")) {
@@ -169,10 +171,11 @@ final class EvaluateCommand implements Callable<Integer> {
   }
 
   private Optional<Schedule> lemicaSchedule(Optional<ErrorMatrix> matrix, Path modelDir, int steps, int budget, Objective objective) {
-    if (matrix.isPresent()) {
-      return Optional.of(ScheduleSolver.solve(matrix.get(), budget, objective).schedule());
+    Optional<Schedule> shipped = ScheduleSource.calibrated(modelDir, steps, budget, objective.cliName()).map(ScheduleFile::schedule);
+    if (errors == null && shipped.isPresent()) {
+      return shipped;
     }
-    return ScheduleSource.calibrated(modelDir, steps, budget, objective.cliName()).map(ScheduleFile::schedule);
+    return matrix.map(m -> ScheduleSolver.solve(m, budget, objective).schedule());
   }
 
   private void writeOutputs(List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, SamplerSettings settings, ComputeTarget target) {

@@ -54,15 +54,22 @@ public final class ScheduleSource {
     if (calibrated.isPresent()) {
       return new StaticSchedulePolicy(calibrated.get().schedule(), "lemica " + calibrated.get().objective());
     }
-    Path errors = modelDir.resolve(CALIBRATED_ERRORS);
-    if (Files.isRegularFile(errors)) {
-      ErrorMatrix matrix = ErrorMatrix.read(errors);
-      if (matrix.steps() == steps) {
-        Schedule solved = ScheduleSolver.solve(matrix, budget, Objective.LEX_MINIMAX).schedule();
-        return new StaticSchedulePolicy(solved, "lemica lex-minimax");
-      }
+    Optional<ErrorMatrix> matrix = calibratedErrors(modelDir, steps);
+    if (matrix.isPresent()) {
+      Schedule solved = ScheduleSolver.solve(matrix.get(), budget, Objective.LEX_MINIMAX).schedule();
+      return new StaticSchedulePolicy(solved, "lemica lex-minimax");
     }
     return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibration for " + steps + " steps)");
+  }
+
+  /** The error matrix a model folder ships, when it was measured for this step count. */
+  public static Optional<ErrorMatrix> calibratedErrors(Path modelDir, int steps) {
+    Path errors = modelDir.resolve(CALIBRATED_ERRORS);
+    if (!Files.isRegularFile(errors)) {
+      return Optional.empty();
+    }
+    ErrorMatrix matrix = ErrorMatrix.read(errors);
+    return matrix.steps() == steps ? Optional.of(matrix) : Optional.empty();
   }
 
   /** The calibrated schedule a model folder ships for this step count, budget and objective. */
