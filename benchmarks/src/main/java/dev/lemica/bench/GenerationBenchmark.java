@@ -48,6 +48,10 @@ public class GenerationBenchmark {
   @Param({"50", "20"})
   public int budget;
 
+  /** How the CFG branches run; PARALLEL is what the CLI picks on a multi-core CPU. */
+  @Param({"PARALLEL", "BATCHED"})
+  public GuidedDenoiser.Branches cfg;
+
   private PointerScope scope;
   private InferenceMode inference;
   private TextToVideoPipeline pipeline;
@@ -76,7 +80,7 @@ public class GenerationBenchmark {
   @Benchmark
   public float generate() {
     try (PointerScope step = new PointerScope()) {
-      Tensor video = pipeline.generate(text, noise, settings, policy, GuidedDenoiser.Branches.BATCHED, StepListener.NONE).samples();
+      Tensor video = pipeline.generate(text, noise, settings, policy, cfg, StepListener.NONE).samples();
       return video.mean().item_float();
     }
   }
