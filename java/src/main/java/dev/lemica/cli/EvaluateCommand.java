@@ -21,6 +21,7 @@ import dev.lemica.solver.Objective;
 import dev.lemica.solver.ScheduleSolver;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.video.PngWriter;
+import dev.lemica.video.VideoFrames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,6 +86,12 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Option(names = "--table", paramLabel = "FILE.md", description = "Also write the Markdown table to a file.")
   Path table;
+
+  @Option(names = "--frames-png", paramLabel = "FILE.png", description = "Frames of the first prompt, one row per policy at the budget --frames-budget, under the full run's.")
+  Path framesPng;
+
+  @Option(names = "--frames-budget", paramLabel = "B", description = "Budget shown in --frames-png. Default: the smallest of --budgets.")
+  Integer framesBudget;
 
 
   @Mixin ComputeOptions compute;
@@ -157,17 +164,39 @@ final class EvaluateCommand implements Callable<Integer> {
       List<String> lines = new ArrayList<>();
       lines.add(ResultTable.markdownHeader());
       System.out.println(ResultTable.markdownHeader());
+      int shownBudget = framesBudget != null ? framesBudget : budgets.stream().mapToInt(Integer::intValue).min().orElse(0);
+      List<String> frameLabels = new ArrayList<>(List.of("full (" + t + " steps)"));
+      List<Tensor> frameVideos = new ArrayList<>(List.of(firstSample(evaluator.reference())));
       List<VariantResult> results =
-          evaluator.run(variants, r -> {
-            String row = ResultTable.markdownRow(r);
-            lines.add(row);
-            System.out.println(row);
-          });
+          evaluator.run(
+              variants,
+              r -> {
+                String row = ResultTable.markdownRow(r);
+                lines.add(row);
+                System.out.println(row);
+              },
+              (v, videos) -> {
+                if (framesPng != null && v.budget() == shownBudget && !v.policy().startsWith("schedule ")) {
+                  frameLabels.add(v.policy() + " B=" + v.budget());
+                  frameVideos.add(firstSample(videos));
+                }
+              });
+      if (framesPng != null) {
+        PngWriter.write(VideoFrames.labelledRows(frameLabels, frameVideos, 3), framesPng);
+      }
+      frameVideos.forEach(Tensor::releaseReference);
       System.out.printf("full: %d steps, %.2f s wall for %d prompts%n", t, evaluator.fullSeconds(), promptList.size());
       writeOutputs(results, lines, promptList, evaluator, settings, target);
       evaluator.release();
     }
     return 0;
+  }
+
+  /** The first prompt's video, copied so it outlives the run that made it. */
+  private static Tensor firstSample(Tensor videos) {
+    Tensor first = videos.narrow(0, 0, 1).clone();
+    first.retainReference();
+    return first;
   }
 
   private Optional<Schedule> lemicaSchedule(Optional<ErrorMatrix> matrix, Path modelDir, int steps, int budget, Objective objective) {

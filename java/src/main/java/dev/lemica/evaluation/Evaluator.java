@@ -71,7 +71,12 @@ public final class Evaluator {
     return new TeaCachePolicy(TeaCachePolicy.thresholdForBudget(teaCacheChanges, settings.steps(), budget));
   }
 
+  /** Runs each variant, handing its result (and its videos, valid during the call) to the callbacks. */
   public List<VariantResult> run(List<Variant> variants, Consumer<VariantResult> onResult) {
+    return run(variants, onResult, (variant, videos) -> {});
+  }
+
+  public List<VariantResult> run(List<Variant> variants, Consumer<VariantResult> onResult, java.util.function.BiConsumer<Variant, Tensor> onVideos) {
     if (reference == null) {
       runFull();
     }
@@ -87,6 +92,7 @@ public final class Evaluator {
                 g.seconds(), fullSeconds, fullEvaluations, settings.steps());
         results.add(r);
         onResult.accept(r);
+        onVideos.accept(v, g.samples());
       }
     }
     return results;

@@ -22,7 +22,7 @@ public final class EmbeddedModels {
   /** Lists the model's files, since a jar cannot be listed like a folder. */
   private static final String MANIFEST = "files.txt";
   /** Bump when the embedded files change, so stale unpacked copies are not reused. */
-  private static final String VERSION = "2";
+  private static final String VERSION = "3";
 
   private EmbeddedModels() {}
 

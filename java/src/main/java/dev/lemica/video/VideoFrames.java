@@ -85,6 +85,39 @@ public final class VideoFrames {
     return out;
   }
 
+  /**
+   * Several versions of one video, one labelled row each (frames left to right): how a reader sees
+   * what caching changed.
+   *
+   * @param videos each (1, 3, F, H, W)
+   */
+  public static BufferedImage labelledRows(List<String> labels, List<Tensor> videos, int scale) {
+    List<BufferedImage> rows = new ArrayList<>();
+    for (Tensor v : videos) {
+      rows.add(strip(v, scale));
+    }
+    int labelWidth = 170;
+    int gap = scale;
+    int width = labelWidth + rows.get(0).getWidth();
+    int height = rows.stream().mapToInt(BufferedImage::getHeight).sum() + gap * (rows.size() - 1);
+    BufferedImage out = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+    java.awt.Graphics2D g = out.createGraphics();
+    g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+    g.setColor(java.awt.Color.WHITE);
+    g.fillRect(0, 0, width, height);
+    g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 13));
+    int y = 0;
+    for (int i = 0; i < rows.size(); i++) {
+      BufferedImage row = rows.get(i);
+      g.drawImage(row, labelWidth, y, null);
+      g.setColor(java.awt.Color.BLACK);
+      g.drawString(labels.get(i), 6, y + row.getHeight() / 2 + 5);
+      y += row.getHeight() + gap;
+    }
+    g.dispose();
+    return out;
+  }
+
   /** [-1, 1] to 0..255, clamped, rounded half up. */
   static int toByte(float v) {
     double unit = Math.max(0.0, Math.min(1.0, (v + 1.0) / 2.0));

@@ -18,10 +18,12 @@ class EvaluateCommandTest {
   void comparesPoliciesAndWritesReportAndPlot() throws IOException {
     Path report = dir.resolve("r.json");
     Path plot = dir.resolve("p.png");
+    Path frames = dir.resolve("frames.png");
     CliRunner r =
         CliRunner.run(
             "evaluate", "--prompt", "white square moving left", "--steps", "5", "--budgets", "3",
-            "--policies", "uniform,fewer-steps,teacache", "--schedule", "0,1,2,3,4", "--report", report.toString(), "--plot", plot.toString());
+            "--policies", "uniform,fewer-steps,teacache", "--schedule", "0,1,2,3,4", "--report", report.toString(), "--plot", plot.toString(),
+            "--frames-png", frames.toString());
     assertEquals(0, r.exitCode(), r.err());
     JsonNode results = new ObjectMapper().readTree(Files.readString(report)).get("results");
     assertEquals(4, results.size());
@@ -33,6 +35,8 @@ class EvaluateCommandTest {
     assertEquals("fewer steps", results.get(1).get("policy").asText());
     assertEquals(6, results.get(1).get("block_stack_evaluations").asInt(), "3 steps x 2 CFG branches");
     assertTrue(Files.size(plot) > 1000);
+    java.awt.image.BufferedImage strip = javax.imageio.ImageIO.read(frames.toFile());
+    assertEquals(4 * 32 * 3 + 3 * 3, strip.getHeight(), "full + three policies at B=3, one row each");
   }
 
   @Test
