@@ -96,7 +96,7 @@ public final class VideoFrames {
     for (Tensor v : videos) {
       rows.add(strip(v, scale));
     }
-    int labelWidth = 170;
+    int labelWidth = 200;
     int gap = scale;
     int width = labelWidth + rows.get(0).getWidth();
     int height = rows.stream().mapToInt(BufferedImage::getHeight).sum() + gap * (rows.size() - 1);
