@@ -46,6 +46,15 @@ public final class StrictJson {
     }
   }
 
+  /** Reads a file holding one JSON object, or fails with a one-line error naming it. */
+  public static JsonNode readObject(Path file) {
+    JsonNode root = parse(readBytes(file), file.toString());
+    if (!root.isObject()) {
+      throw new IllegalArgumentException(file + ": not a JSON object");
+    }
+    return root;
+  }
+
   /** Parses {@code bytes}; {@code source} names them in the error. */
   public static JsonNode parse(byte[] bytes, String source) {
     try {

@@ -1,10 +1,9 @@
 package dev.lemica.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.lemica.io.StrictJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -19,19 +18,7 @@ public final class ModelConfig {
   }
 
   public static ModelConfig read(Path file) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": no such file");
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          file + ": not valid JSON (" + e.getMessage().lines().findFirst().orElse("") + ")");
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(file + ": not a JSON object");
-    }
-    return new ModelConfig(file, root);
+    return new ModelConfig(file, StrictJson.readObject(file));
   }
 
   /** A config given as JSON text; {@code source} names it in messages. */

@@ -1,9 +1,7 @@
 package dev.lemica.pipeline;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.lemica.io.StrictJson;
 import java.nio.file.Path;
 
 /**
@@ -13,15 +11,7 @@ import java.nio.file.Path;
 public record SamplerSettings(int steps, double shift, double guidance, long[] sampleShape) {
 
   public static SamplerSettings read(Path file) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(Files.readString(file));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": " + (Files.exists(file) ? "not valid JSON" : "no such file"));
-    }
-    if (root == null || !root.isObject()) {
-      throw new IllegalArgumentException(file + ": not a JSON object");
-    }
+    JsonNode root = StrictJson.readObject(file);
     String kind = root.path("kind").asText("");
     if (!kind.equals("flow-matching-euler")) {
       throw new IllegalArgumentException(file + ": \"kind\" is '" + kind + "'; only flow-matching-euler is supported");

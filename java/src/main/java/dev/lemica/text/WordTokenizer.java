@@ -1,10 +1,7 @@
 package dev.lemica.text;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import dev.lemica.io.StrictJson;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
@@ -30,14 +27,7 @@ public final class WordTokenizer {
   }
 
   public static WordTokenizer read(Path file) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(Files.readString(file));
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(file + ": no such file");
-    } catch (IOException e) {
-      throw new IllegalArgumentException(file + ": not valid JSON");
-    }
+    JsonNode root = StrictJson.readObject(file);
     if (root == null || !"word-embedding".equals(root.path("kind").asText())) {
       throw new IllegalArgumentException(file + ": not a word-embedding tokenizer (\"kind\" must be \"word-embedding\")");
     }

@@ -42,7 +42,7 @@ class BadInputTest {
         "scheduler.json: \"kind\" is 'ddim'");
     Files.writeString(m.resolve("scheduler.json"), "{not json");
     assertOneLineError(CliRunner.run("generate", "--model", m.toString(), "--prompt", "x", "--out", dir.resolve("o.gif").toString(), "--quiet"),
-        "scheduler.json: not valid JSON");
+        "scheduler.json: malformed JSON");
   }
 
   @Test

@@ -61,6 +61,6 @@ class ModelsTest {
   @Test
   void refusesMalformedConfigJson() throws IOException {
     String m = failure(goldenCopyWithConfig("{\"_class_name\": "));
-    assertTrue(m.contains("config.json: not valid JSON"), m);
+    assertTrue(m.contains("config.json: malformed JSON"), m);
   }
 }
