@@ -78,6 +78,9 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate; repeatable.")
   List<String> schedules = new ArrayList<>();
 
+  @Option(names = "--per-prompt", description = "Also print each prompt's PSNR / SSIM / MAE under every row (the --report JSON always has them).")
+  boolean perPrompt;
+
   @Option(names = "--report", paramLabel = "FILE.json", description = "Write every number (per prompt too) as JSON.")
   Path report;
 
@@ -174,6 +177,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 String row = ResultTable.markdownRow(r);
                 lines.add(row);
                 System.out.println(row);
+                if (perPrompt) {
+                  for (int i = 0; i < promptList.size(); i++) {
+                    var s = r.perPrompt()[i];
+                    String line = String.format(java.util.Locale.ROOT, "|   %s | | | | %.2f | %.4f | %.4f | | |", promptList.get(i), s.psnr(), s.ssim(), s.mae());
+                    lines.add(line);
+                    System.out.println(line);
+                  }
+                }
               },
               (v, videos) -> {
                 if (framesPng != null && v.budget() == shownBudget && !v.policy().startsWith("schedule ")) {

@@ -40,6 +40,16 @@ class EvaluateCommandTest {
   }
 
   @Test
+  void printsEachPromptsScoresWhenAsked() throws IOException {
+    Path table = dir.resolve("t.md");
+    CliRunner r = CliRunner.run("evaluate", "--prompt", "red circle", "--prompt", "blue square", "--steps", "4", "--budgets", "3",
+        "--policies", "uniform", "--per-prompt", "--table", table.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    String text = Files.readString(table);
+    assertTrue(text.contains("|   red circle |") && text.contains("|   blue square |"), text);
+  }
+
+  @Test
   void rejectsUnknownPoliciesAndEmptyRequests() {
     CliRunner r = CliRunner.run("evaluate", "--prompt", "x", "--budgets", "3", "--policies", "magic");
     assertEquals(1, r.exitCode());
