@@ -32,6 +32,8 @@ public final class LemicaCli {
 
   /** The configured command line, for callers that redirect its output. */
   public static CommandLine commandLine() {
-    return new CommandLine(new LemicaCli()).setExecutionExceptionHandler(new OneLineErrors());
+    return new CommandLine(new LemicaCli())
+        .setExecutionExceptionHandler(new OneLineErrors())
+        .setParameterExceptionHandler(OneLineErrors::parameterError);
   }
 }

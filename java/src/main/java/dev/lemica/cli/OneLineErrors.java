@@ -10,6 +10,15 @@ import picocli.CommandLine.ParseResult;
  */
 final class OneLineErrors implements IExecutionExceptionHandler {
   static final int EXIT_FAILURE = 1;
+  static final int EXIT_USAGE = 2;
+
+  /** A flag the command line cannot parse: one line, and where the full usage is, not the usage itself. */
+  static int parameterError(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("error: " + e.getMessage().replaceFirst("^Error: ", "") + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+    cmd.getErr().flush();
+    return EXIT_USAGE;
+  }
 
   @Override
   public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {

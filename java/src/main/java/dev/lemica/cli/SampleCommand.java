@@ -81,7 +81,7 @@ final class SampleCommand implements Callable<Integer> {
                 Map.of("encoder_hidden_states", text.uncond()),
                 guidance,
                 residuals,
-                policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches)) {
+                branches.serving(policy))) {
         Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
         new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
         System.out.printf(

@@ -91,7 +91,7 @@ public final class TextToVideoPipeline implements AutoCloseable {
           "noise has batch " + noise.size(0) + " but there are " + embeddings.batch() + " prompts");
     }
     FlowMatchEuler sampler = new FlowMatchEuler(settings.steps(), settings.shift());
-    GuidedDenoiser.Branches effective = policy.decidesPerBranch() ? GuidedDenoiser.Branches.SEPARATE : branches;
+    GuidedDenoiser.Branches effective = branches.serving(policy);
     long start = System.nanoTime();
     int[] computedSteps = {0};
     try (ResidualCache cache = new ResidualCache(policy.start(settings.steps()));

@@ -41,6 +41,14 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
      */
     PARALLEL;
 
+    /**
+     * The layout to use under {@code policy}: a policy that decides per CFG branch needs the
+     * branches in contexts of their own, which SEPARATE and PARALLEL give and BATCHED does not.
+     */
+    public Branches serving(dev.lemica.cache.CachePolicy policy) {
+      return policy.decidesPerBranch() && this == BATCHED ? SEPARATE : this;
+    }
+
     /** PARALLEL on a CPU where it can run, else BATCHED. */
     public static Branches fastestFor(dev.lemica.model.ComputeTarget target) {
       return !target.isCuda() && CpuThreads.canRunParallelCallers() ? PARALLEL : BATCHED;

@@ -78,6 +78,20 @@ class BadInputTest {
   }
 
   @Test
+  void unparsableFlagsGiveOneLineAndAUsageExitCode() {
+    for (String[] args : new String[][] {
+        {"generate", "--prompt", "x", "--budget", "3", "--schedule", "0,1", "--out", "o.gif"},
+        {"generate", "--bogus"},
+        {"calibrate", "--prompt", "x"},
+        {"solve", "--budget", "three"}}) {
+      CliRunner r = CliRunner.run(args);
+      assertEquals(2, r.exitCode(), r.err());
+      assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+      assertTrue(r.err().startsWith("error: ") && r.err().contains("--help"), r.err());
+    }
+  }
+
+  @Test
   void badBenchAndEvaluateFlags() {
     assertOneLineError(CliRunner.run("bench", "--preset", "wan2.1-t2v-1.3b", "--latent", "16,21,60"), "--latent needs four positive sizes");
     assertOneLineError(CliRunner.run("evaluate", "--prompt", "x", "--steps", "6", "--budgets", "9"), "--budgets: 9 is outside 2..6");
