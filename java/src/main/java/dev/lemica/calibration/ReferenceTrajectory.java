@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * The uncached run that every edge is measured against, with what a restart needs: the latents
@@ -24,10 +25,10 @@ final class ReferenceTrajectory {
 
   static ReferenceTrajectory record(FlowMatchEuler sampler, Tensor noise, DenoiserFactory denoisers, StepListener listener) {
     ReferenceTrajectory t = new ReferenceTrajectory();
-    Tensor x = noise.clone();
-    t.keep(x.clone());
     try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
         GuidedDenoiser denoiser = denoisers.create(cache, 1)) {
+      Tensor x = noise.to(denoiser.device(), ScalarType.Float).clone();
+      t.keep(x.clone());
       for (int i = 0; i < sampler.steps(); i++) {
         sampler.step(x, i, denoiser, listener);
         t.keep(x.clone());

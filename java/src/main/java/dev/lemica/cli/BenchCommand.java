@@ -46,7 +46,8 @@ import picocli.CommandLine.Option;
     description = {
       "Measures speed where no checkpoint is needed: a Wan architecture with random weights (a bundled"
           + " preset, or any config.json), at a given latent size, with CFG. Reports the measured matrix-product"
-          + " peak, one full and one reused CFG step (median of --repeats), MFU of the full step, end-to-end"
+          + " peak, one full and one reused CFG step (median of --repeats), MFU of the full step, the host's own"
+          + " cost of a step (the same step on one token), end-to-end"
           + " sampling for full compute and each budget (uniform schedules: the speed of a static schedule does"
           + " not depend on which steps it computes) with speedups, and device memory.",
       "All numbers come from this one process: compare them with each other, not across runs or machines."
@@ -125,13 +126,25 @@ final class BenchCommand implements Callable<Integer> {
       double full = stepMillis(model, sampler, noise, c, u, FullCompute.INSTANCE, branches);
       Schedule endsOnly = Schedule.of(steps, 0, steps - 1);
       double reused = stepMillis(model, sampler, noise, c, u, new StaticSchedulePolicy(endsOnly), branches);
+      // One token: the device work of a step all but vanishes, so what remains is the host's own
+      // cost of issuing a full CFG step (Java, JavaCPP, LibTorch dispatch, kernel launches).
+      Tensor oneToken =
+          torch.randn(new long[] {1, latent.get(0), wan.patchT(), wan.patchH(), wan.patchW()},
+              new TensorOptions(torch.ScalarType.Float).device(new DeviceOptional(target.device())));
+      double hostBound = stepMillis(model, sampler, oneToken, c, u, FullCompute.INSTANCE, branches);
       double flops = 2 * WanFlops.perForward(wan, tokens, textTokens);
       System.out.printf(Locale.ROOT, "matrix-product peak (%s): %s%n", target.dtypeName(), rate(peak));
       System.out.printf(Locale.ROOT, "full CFG step: %.2f ms = %s = %.1f%% MFU (%.3g FLOP, block stack %.1f%%)%n",
           full, rate(flops / (full / 1e3)), 100 * flops / (full / 1e3) / peak, flops,
           100 * WanFlops.blockStack(wan, tokens, textTokens) / WanFlops.perForward(wan, tokens, textTokens));
       System.out.printf(Locale.ROOT, "reused CFG step (block stack skipped): %.2f ms (%.1f%% of a full step)%n", reused, 100 * reused / full);
+      System.out.printf(Locale.ROOT,
+          "host-bound CFG step (1 token, device nearly idle): %.2f ms = the host's own cost per step, %.1f%% of"
+              + " a full step; launches are asynchronous, so the device waits on the host only where this exceeds"
+              + " the device's own time%n",
+          hostBound, 100 * hostBound / full);
       out.put("matmul_peak_flops", peak);
+      out.put("host_bound_step_ms", hostBound);
       out.put("full_step_ms", full);
       out.put("reused_step_ms", reused);
       out.put("step_flops", flops);

@@ -43,9 +43,9 @@ final class CudaSupport {
 
   private static IllegalStateException unavailable(Throwable cause) {
     return new IllegalStateException(
-        "LibTorch's CUDA support (torch_cuda) is not loaded: this is the CPU build of the"
-            + " pytorch preset; build with -Pgpu on a machine with an NVIDIA GPU ("
-            + cause + ")",
+        "LibTorch's CUDA support (torch_cuda) could not be loaded: " + cause
+            + ". The default build carries the CPU natives (build with -Pgpu); a -Pgpu build needs the"
+            + " CUDA and cuDNN libraries on the library path",
         cause);
   }
 

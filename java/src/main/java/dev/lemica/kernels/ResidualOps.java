@@ -33,8 +33,11 @@ public interface ResidualOps {
     return new NativeResidualOps(true);
   }
 
-  /** The native kernels where the library loaded, else LibTorch. */
+  /**
+   * The fastest measured: the native kernels for CPU tensors where the library loaded, LibTorch for
+   * CUDA tensors (see {@link PerDeviceResidualOps}) and wherever the library is missing.
+   */
   static ResidualOps preferred() {
-    return NativeKernels.isAvailable() ? nativeKernels() : torch();
+    return NativeKernels.isAvailable() ? new PerDeviceResidualOps(nativeKernels(), torch()) : torch();
   }
 }

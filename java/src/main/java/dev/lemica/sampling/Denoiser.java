@@ -1,6 +1,8 @@
 package dev.lemica.sampling;
 
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 /** The sampler's view of the model: a (guided) velocity for the current latents. */
 public interface Denoiser {
@@ -13,4 +15,12 @@ public interface Denoiser {
    * @param timestep the model's timestep input for this step
    */
   Prediction predict(Tensor x, int step, double timestep);
+
+  /**
+   * Where the latents should live between steps: the model's device. Latents kept elsewhere would
+   * cross the bus twice per step (and LibTorch refuses to mix devices in the update).
+   */
+  default Device device() {
+    return new Device(torch.DeviceType.CPU);
+  }
 }

@@ -40,7 +40,7 @@ public final class FlowMatchEuler implements Sampler {
    * trajectory from a stored state.
    */
   public Tensor sampleFrom(Tensor x, int first, Denoiser denoiser, StepListener listener) {
-    Tensor latents = x.to(ScalarType.Float).clone();
+    Tensor latents = x.to(denoiser.device(), ScalarType.Float).clone();
     for (int i = first; i < steps(); i++) {
       step(latents, i, denoiser, listener);
     }

@@ -5,14 +5,16 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
 import dev.lemica.torch.CpuThreads;
 import dev.lemica.torch.Tensors;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -91,8 +93,8 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
     }
     this.model = model;
-    this.cond = cond;
-    this.uncond = uncond;
+    this.cond = onModelDevice(cond);
+    this.uncond = onModelDevice(uncond);
     this.guidance = guidance;
     this.cache = cache;
     this.branches = branches;
@@ -104,6 +106,17 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
         CpuThreads.forOneCaller();
       }
     }
+  }
+
+  /** The conditioning on the model's device once, rather than copied there at every step; retained until close. */
+  private Map<String, Tensor> onModelDevice(Map<String, Tensor> inputs) {
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    inputs.forEach((name, t) -> {
+      Tensor moved = t.to(model.target().device(), t.scalar_type());
+      moved.retainReference();
+      out.put(name, moved);
+    });
+    return out;
   }
 
   private static Map<String, Tensor> concatenate(Map<String, Tensor> first, Map<String, Tensor> second) {
@@ -125,6 +138,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   /** Gives back the batched conditioning, which is retained to outlive the scope it was made in. */
   @Override
   public void close() {
+    for (Map<String, Tensor> retained : List.of(cond, uncond)) {
+      retained.values().forEach(Tensor::releaseReference);
+      retained.clear();
+    }
     if (batched != null) {
       batched.values().forEach(Tensor::releaseReference);
       batched.clear();
@@ -138,6 +155,11 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   /** Block-stack passes per branch: a batched CFG forward counts once for each branch it carries. */
   public int branchesPerCall() {
     return batched != null ? 2 : 1;
+  }
+
+  @Override
+  public Device device() {
+    return model.target().device();
   }
 
   @Override

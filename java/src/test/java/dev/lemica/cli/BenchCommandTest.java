@@ -30,6 +30,8 @@ class BenchCommandTest {
     assertEquals(3 * 8 * 8, json.get("tokens").asInt());
     assertTrue(json.get("full_step_ms").asDouble() > json.get("reused_step_ms").asDouble(), json.toString());
     assertEquals(2, json.get("end_to_end").size());
+    double hostBound = json.get("host_bound_step_ms").asDouble();
+    assertTrue(hostBound > 0 && hostBound < json.get("full_step_ms").asDouble() * 50, json.toString());
   }
 
   @Test

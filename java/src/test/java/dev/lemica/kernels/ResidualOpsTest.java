@@ -60,8 +60,8 @@ class ResidualOpsTest {
   }
 
   @Test
-  void preferredIsNativeHere() {
-    assertEquals("native", ResidualOps.preferred().name());
+  void preferredIsNativeOnTheCpuAndLibTorchOnCuda() {
+    assertEquals("native on cpu, torch on cuda", ResidualOps.preferred().name());
     assertEquals("torch", ResidualOps.torch().name());
     assertTrue(ResidualOps.nativeKernels() instanceof NativeResidualOps);
   }

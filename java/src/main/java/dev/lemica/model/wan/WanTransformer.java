@@ -14,6 +14,7 @@ import dev.lemica.nn.Norms;
 import dev.lemica.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -181,15 +182,40 @@ public final class WanTransformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
+      // Each block's temporaries are freed when the block ends, not when the caller's scope does:
+      // at 480p a block makes several GiB of them, 30 blocks would not fit on the GPU.
+      PointerScope caller = PointerScope.getInnerScope();
+      boolean observed = observer != BlockObserver.NONE;
       Tensor h = hidden;
       boolean nvtx = Profiling.nvtxEnabled();
       for (int i = 0; i < blocks.size(); i++) {
-        try (Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {
-          h = blocks.get(i).apply(h, context, timestepProjection, rotary);
+        Tensor next;
+        try (PointerScope blockScope = new PointerScope();
+            Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {
+          next = blocks.get(i).apply(h, context, timestepProjection, rotary);
+          next.retainReference();
         }
-        observer.blockDone(i, h);
+        if (observed) {
+          // An observer may keep every block's output until the caller's scope ends.
+          handTo(caller, next);
+        } else if (h != hidden) {
+          h.releaseReference();
+        }
+        observer.blockDone(i, next);
+        h = next;
+      }
+      if (!observed && h != hidden) {
+        handTo(caller, h);
       }
       return h;
+    }
+
+    /** Moves the one reference this code holds on {@code t} to {@code scope} (if any). */
+    private void handTo(PointerScope scope, Tensor t) {
+      if (scope != null) {
+        scope.attach(t);
+        t.releaseReference();
+      }
     }
 
     @Override
