@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Every GPU check of the project in one call on the lent GPU machine (see benchmarks/RESULTS.md, "GPU").
-# Expects, from the project root: .device/ staged by benchmarks/gpu/stage.sh (jars incl. test classes,
-# the JUnit console launcher, the JMH benchmarks, the CUDA preset's JNI glue) and .gpu/cpu-{full,20}.safetensors, the fp32 CPU
-# generations made here by:
-#   ./lemica generate --prompt "red circle moving right" --prompt "blue square moving up" --seed 7 \
-#       [--budget 20] --quiet --out .gpu/cpu-B.gif --tensor-out .gpu/cpu-B.safetensors
+# Expects, from the project root: .device/ staged by benchmarks/gpu/stage.sh (jars incl. test
+# classes, the JUnit console launcher, the JMH benchmarks, the CUDA preset's JNI glue). The bf16 CUDA
+# generations are compared with fp32 CPU ones: .gpu/cpu-{full,20}.safetensors if carried (made on the
+# development machine by the same generate command with --tensor-out .gpu/cpu-B.safetensors and no
+# --device), else made there on its CPU first.
 # Writes logs and figures under $OUT (or ./gpu-out). A failing step does not stop the others.
 #   STAGES="tests generate quick kernels full separate" selects what runs (default: all, in that order);
 #   BUDGETS and REPEATS shorten the 480p bench.
@@ -39,8 +39,8 @@ step() {  # step NAME COMMAND...: runs it, tees to $OUT/NAME.log, remembers a fa
   [ "$rc" = 0 ] || status=1
   echo "$name $rc" >> "$OUT/summary.txt"
 }
-# Only a few files come back from the device machine: everything in one archive, the summary beside it,
-# also when the call's time limit stops the script.
+# Only a few files come back from the device machine: everything goes into one archive, also when
+# the call's time limit stops the script.
 pack() { tar czf /tmp/results.tgz -C "$OUT" . && rm -rf "${OUT:?}"/* && mv /tmp/results.tgz "$OUT/"; }
 trap pack EXIT
 trap 'exit 124' TERM
@@ -59,10 +59,17 @@ fi
 if wants generate; then
   for b in full 20; do
     opt=(); [ $b = full ] || opt=(--budget $b)
+    ref=.gpu/cpu-$b.safetensors
+    if [ ! -f "$ref" ]; then
+      ref="$OUT/cpu-fp32-$b.safetensors"
+      step generate-cpu-fp32-$b J dev.lemica.cli.LemicaCli generate --prompt "red circle moving right" \
+          --prompt "blue square moving up" --seed 7 "${opt[@]}" --device cpu --dtype float32 --quiet \
+          --out "$OUT/cpu-fp32-$b.gif" --tensor-out "$ref"
+    fi
     step generate-cuda-bf16-$b J dev.lemica.cli.LemicaCli generate --prompt "red circle moving right" \
         --prompt "blue square moving up" --seed 7 "${opt[@]}" --device cuda --dtype bfloat16 --quiet \
         --out "$OUT/cuda-bf16-$b.gif" --tensor-out "$OUT/cuda-bf16-$b.safetensors"
-    step compare-$b python3 $PY/rel_l2.py "$OUT/cuda-bf16-$b.safetensors" .gpu/cpu-$b.safetensors --max 2e-2
+    step compare-$b python3 $PY/rel_l2.py "$OUT/cuda-bf16-$b.safetensors" "$ref" --max 2e-2
   done
 fi
 
