@@ -1,7 +1,7 @@
 package dev.lemica.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lemica.io.StrictJson;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
@@ -74,15 +74,11 @@ final class ForwardCommand implements Callable<Integer> {
     return in;
   }
 
-  private JsonNode readMeta() throws IOException {
+  private JsonNode readMeta() {
     Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
     if (!Files.isRegularFile(meta)) {
       return null;
     }
-    try {
-      return new ObjectMapper().readTree(Files.readString(meta));
-    } catch (IOException e) {
-      throw new IllegalArgumentException(meta + ": not valid JSON");
-    }
+    return StrictJson.readObject(meta);
   }
 }

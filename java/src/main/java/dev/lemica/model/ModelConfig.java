@@ -2,8 +2,6 @@ package dev.lemica.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.io.StrictJson;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -23,13 +21,8 @@ public final class ModelConfig {
 
   /** A config given as JSON text; {@code source} names it in messages. */
   public static ModelConfig parse(String json, Path source) {
-    JsonNode root;
-    try {
-      root = new ObjectMapper().readTree(json);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(source + ": not valid JSON");
-    }
-    if (root == null || !root.isObject()) {
+    JsonNode root = StrictJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), source.toString());
+    if (!root.isObject()) {
       throw new IllegalArgumentException(source + ": not a JSON object");
     }
     return new ModelConfig(source, root);

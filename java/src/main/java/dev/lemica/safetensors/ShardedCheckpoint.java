@@ -1,7 +1,7 @@
 package dev.lemica.safetensors;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lemica.io.StrictJson;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -29,7 +29,7 @@ public final class ShardedCheckpoint implements TensorSource {
   public static ShardedCheckpoint open(Path index) {
     JsonNode root;
     try {
-      root = new ObjectMapper().readTree(Files.readString(index));
+      root = StrictJson.mapper().readTree(Files.readString(index));
     } catch (NoSuchFileException e) {
       throw new SafetensorsException(index, "no such file");
     } catch (IOException e) {
