@@ -6,8 +6,8 @@ import org.bytedeco.pytorch.Tensor;
  * One {@link ResidualOps} for CPU tensors and another for CUDA tensors, chosen per call by where
  * the hidden states live.
  *
- * <p>Why the default splits: on the CPU the fused native kernels beat LibTorch (one pass, no
- * temporaries); on an H200, LibTorch's elementwise {@code sub}/{@code add} already run at memory
+ * <p>Why the default splits: on the CPU the native kernels tie with LibTorch at the Wan size and
+ * beat it on small bf16 tensors; on an H200, LibTorch's elementwise {@code sub}/{@code add} already run at memory
  * bandwidth and our CUDA residual kernels measured 12–20 % slower (benchmarks/RESULTS.md, "GPU").
  */
 final class PerDeviceResidualOps implements ResidualOps {
