@@ -8,7 +8,9 @@ import argparse
 import math
 import sys
 
-from wan_step import read_safetensors, rel_l2
+from safetensors.torch import load_file
+
+from wan_step import rel_l2
 
 
 def main(argv):
@@ -18,8 +20,8 @@ def main(argv):
     p.add_argument("--name", default="video")
     p.add_argument("--max", type=float, default=2e-2)
     a = p.parse_args(argv)
-    test = read_safetensors(a.test)[a.name]
-    ref = read_safetensors(a.reference)[a.name]
+    test = load_file(a.test)[a.name]
+    ref = load_file(a.reference)[a.name]
     if test.shape != ref.shape:
         print(f"{a.test}: {a.name} has shape {list(test.shape)}, the reference {list(ref.shape)}")
         return 1

@@ -15,12 +15,12 @@ import argparse
 import json
 import math
 import statistics
-import struct
 import sys
 import time
 
 import torch
 import torch.nn.functional as F
+from safetensors.torch import load_file
 
 PRESETS = {
     "wan2.1-t2v-1.3b": dict(patch_size=[1, 2, 2], num_attention_heads=12, attention_head_dim=128, in_channels=16,
@@ -197,21 +197,6 @@ class Wan:
         return x.flatten(6, 7).flatten(4, 5).flatten(2, 3)
 
 
-def read_safetensors(path):
-    dtypes = {"F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16, "I64": torch.int64}
-    with open(path, "rb") as fh:
-        n = struct.unpack("<Q", fh.read(8))[0]
-        header = json.loads(fh.read(n))
-        data = fh.read()
-    out = {}
-    for name, e in header.items():
-        if name == "__metadata__":
-            continue
-        a, b = e["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(data[a:b]), dtype=dtypes[e["dtype"]]).reshape(e["shape"]).clone()
-    return out
-
-
 def rel_l2(a, b):
     a, b = a.double(), b.double()
     return ((a - b).norm() / b.norm()).item()
@@ -221,8 +206,8 @@ def check(folder):
     """fp32 CPU forward against the diffusers golden: output and every block within 1e-5 relative L2."""
     with open(f"{folder}/config.json") as fh:
         c = json.load(fh)
-    w = {k: v.float() for k, v in read_safetensors(f"{folder}/diffusion_pytorch_model.safetensors").items()}
-    io = read_safetensors(f"{folder}/io.safetensors")
+    w = {k: v.float() for k, v in load_file(f"{folder}/diffusion_pytorch_model.safetensors").items()}
+    io = load_file(f"{folder}/io.safetensors")
     acts = []
     with torch.inference_mode():
         out = Wan(c, w).forward(io["in.hidden_states"], io["in.timestep"].reshape(-1), io["in.encoder_hidden_states"], acts)

@@ -7,8 +7,9 @@ import org.bytedeco.pytorch.Tensor;
  * the hidden states live.
  *
  * <p>Why the default splits: on the CPU the native kernels tie with LibTorch at the Wan size and
- * beat it on small bf16 tensors; on an H200, LibTorch's elementwise {@code sub}/{@code add} already run at memory
- * bandwidth and our CUDA residual kernels measured 12–20 % slower (benchmarks/RESULTS.md, "GPU").
+ * beat it on small bf16 tensors; on an H200, LibTorch's elementwise {@code sub}/{@code add}
+ * already run at memory bandwidth and our CUDA residual kernels measured 12–20 % slower
+ * (benchmarks/RESULTS.md, "GPU").
  */
 final class PerDeviceResidualOps implements ResidualOps {
   private final ResidualOps cpu;

@@ -20,8 +20,8 @@ public final class ModelConfig {
   }
 
   /** A config given as JSON text; {@code source} names it in messages. */
-  public static ModelConfig parse(String json, Path source) {
-    JsonNode root = StrictJson.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8), source.toString());
+  public static ModelConfig parse(byte[] json, Path source) {
+    JsonNode root = StrictJson.parse(json, source.toString());
     if (!root.isObject()) {
       throw new IllegalArgumentException(source + ": not a JSON object");
     }

@@ -60,7 +60,7 @@ public final class Models {
       if (in == null) {
         throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)");
       }
-      return ModelConfig.parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8), Path.of("preset " + name));
+      return ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name));
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

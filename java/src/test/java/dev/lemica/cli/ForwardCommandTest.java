@@ -42,6 +42,17 @@ class ForwardCommandTest {
   }
 
   @Test
+  void reportsAMalformedMetaJsonBesideTheInputsInOneLine() throws IOException {
+    Path golden = Golden.dir("wan");
+    Path inputs = Files.copy(golden.resolve("io.safetensors"), dir.resolve("io.safetensors"));
+    Path meta = Files.writeString(dir.resolve("meta.json"), "{\"activations\": [\"act.blocks.0\",");
+    CliRunner r = CliRunner.run("forward", "--model", golden.toString(), "--inputs", inputs.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + meta + ": malformed JSON"), r.err());
+  }
+
+  @Test
   void refusesCudaWhereThereIsNone() {
     org.junit.jupiter.api.Assumptions.assumeFalse(org.bytedeco.pytorch.global.torch.cuda_is_available());
     Path golden = Golden.dir("wan");

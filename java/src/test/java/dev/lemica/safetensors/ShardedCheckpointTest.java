@@ -54,6 +54,9 @@ class ShardedCheckpointTest {
     Files.writeString(index, "{\"weight_map\": [");
     e = assertThrows(SafetensorsException.class, () -> Checkpoints.openFolder(dir));
     assertTrue(e.getMessage().contains("not valid JSON"), e.getMessage());
+    Files.writeString(index, "{\"weight_map\": {}, \"weight_map\": {}}");
+    e = assertThrows(SafetensorsException.class, () -> Checkpoints.openFolder(dir));
+    assertTrue(e.getMessage().contains("not valid JSON (Duplicate field 'weight_map'"), e.getMessage());
   }
 
   @Test

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  */
 class SamplerDeviceTest {
   @Test
-  void movesTheNoiseToTheDenoisersDeviceOnce() {
+  void keepsTheLatentsOnTheDenoisersDevice() {
     try (PointerScope scope = new PointerScope()) {
       Device meta = new Device("meta");
       List<String> seen = new ArrayList<>();
