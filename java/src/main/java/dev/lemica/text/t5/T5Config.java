@@ -69,6 +69,38 @@ public record T5Config(
     }
   }
 
+  /**
+   * The encoder transformers' class {@code className} builds from this config (diffusers loads a
+   * pipeline's text encoder with the class model_index.json names): UMT5 classes give every block a
+   * bias, T5 and mT5 classes share block 0's.
+   */
+  public T5Config asClass(String className) {
+    String family = familyOf(className).orElseThrow(() -> new IllegalArgumentException(
+        file + ": class '" + className + "' is not a T5 or UMT5 encoder class"));
+    return new T5Config(
+        family, className, vocabSize, dModel, dKv, dFf, heads, layers, relativeBuckets, relativeMaxDistance,
+        layerNormEpsilon, file);
+  }
+
+  /** "umt5" or "t5" for the transformers classes of those families, empty for others. */
+  public static java.util.Optional<String> familyOf(String className) {
+    switch (className) {
+      case "UMT5EncoderModel":
+      case "UMT5Model":
+      case "UMT5ForConditionalGeneration":
+        return java.util.Optional.of("umt5");
+      case "T5EncoderModel":
+      case "T5Model":
+      case "T5ForConditionalGeneration":
+      case "MT5EncoderModel":
+      case "MT5Model":
+      case "MT5ForConditionalGeneration":
+        return java.util.Optional.of("t5");
+      default:
+        return java.util.Optional.empty();
+    }
+  }
+
   /** The same architecture with another block count: for quick checks of a large preset. */
   public T5Config withLayers(int newLayers) {
     return new T5Config(
@@ -97,6 +129,8 @@ public record T5Config(
         throw c.fault("architectures", "must be a non-empty array of class names");
       }
       architecture = architectures.get(0).asText();
+      // transformers builds what the class says, whatever model_type says.
+      family = familyOf(architecture).orElse(family);
     }
     String ffn = c.requireString("feed_forward_proj");
     if (!ffn.equals("gated-gelu")) {

@@ -6,6 +6,7 @@ import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Norms;
 import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.text.TextEncoderModel;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * keys; padded query rows are computed like the others and returned. Decoder and {@code lm_head}
  * weights a checkpoint may hold are ignored.
  */
-public final class T5Encoder implements AutoCloseable {
+public final class T5Encoder implements TextEncoderModel {
   private static final String SHARED = "shared.weight";
   private static final String EMBED_TOKENS = "encoder.embed_tokens.weight";
 
@@ -100,6 +101,12 @@ public final class T5Encoder implements AutoCloseable {
     return config;
   }
 
+  @Override
+  public String className() {
+    return config.architecture();
+  }
+
+  @Override
   public ComputeTarget target() {
     return weights.target();
   }
@@ -110,6 +117,7 @@ public final class T5Encoder implements AutoCloseable {
    * @param inputIds int64 (B, L) token ids
    * @param attentionMask int64 (B, L) of 0/1, or null to attend to every position (FLUX, CogVideoX)
    */
+  @Override
   public Tensor lastHiddenState(Tensor inputIds, Tensor attentionMask) {
     return lastHiddenState(inputIds, attentionMask, BlockObserver.NONE);
   }

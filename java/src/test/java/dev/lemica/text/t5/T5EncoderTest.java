@@ -192,6 +192,7 @@ class T5EncoderTest {
     Files.copy(Golden.dir("umt5").resolve("model.safetensors"), t5Config.resolve("model.safetensors"));
     ObjectNode config = (ObjectNode) StrictJson.readObject(Golden.dir("umt5").resolve("config.json"));
     config.put("model_type", "t5");
+    config.putArray("architectures").add("T5EncoderModel");
     StrictJson.writeFile(t5Config.resolve("config.json"), StrictJson.write(config));
     IllegalArgumentException leftover = assertThrows(IllegalArgumentException.class, () -> T5Encoder.load(t5Config, ComputeTarget.CPU_FLOAT32));
     assertOneLine(leftover, t5Config.toString(), "relative_attention_bias");
