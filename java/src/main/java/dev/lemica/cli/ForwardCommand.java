@@ -30,7 +30,10 @@ import picocli.CommandLine.Option;
       "Runs one transformer forward, to check a port against Python.",
       "The inputs file holds tensors named in.<argument> (in.hidden_states, in.timestep,"
           + " in.encoder_hidden_states, ...), as the golden io.safetensors files do; non-tensor"
-          + " inputs come from a meta.json beside it. The output file receives out.sample (float32)."
+          + " inputs (Qwen-Image's img_shapes) come from a meta.json beside it. The output file receives"
+          + " out.sample (float32).",
+      "FLUX.1 and Qwen-Image take packed latent tokens and a sigma-scale timestep (and guidance), as their"
+          + " pipelines pass them; Wan2.1 takes the 5-D latent and a timestep in [0, 1000)."
     })
 final class ForwardCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Diffusers folder (transformer folder or pipeline folder).")
@@ -51,7 +54,8 @@ final class ForwardCommand implements Callable<Integer> {
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
         DiffusionTransformer transformer = Models.load(model, target)) {
-      ForwardInputs forwardInputs = new ForwardInputs(inTensors(io), readMeta());
+      Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
+      ForwardInputs forwardInputs = new ForwardInputs(inTensors(io), readMeta(meta), meta.toString());
       long start = System.nanoTime();
       Tensor sample = transformer.forward(forwardInputs).to(ScalarType.Float);
       double ms = (System.nanoTime() - start) / 1e6;
@@ -74,8 +78,7 @@ final class ForwardCommand implements Callable<Integer> {
     return in;
   }
 
-  private JsonNode readMeta() {
-    Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
+  private JsonNode readMeta(Path meta) {
     if (!Files.isRegularFile(meta)) {
       return null;
     }

@@ -1,10 +1,15 @@
 package dev.lemica.model;
 
+import dev.lemica.model.flux.FluxConfig;
+import dev.lemica.model.flux.FluxTransformer;
+import dev.lemica.model.qwenimage.QwenImageConfig;
+import dev.lemica.model.qwenimage.QwenImageTransformer;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -19,7 +24,18 @@ public final class Models {
     DiffusionTransformer load(ModelConfig config, WeightLoader weights);
   }
 
-  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(WanConfig.CLASS_NAME, WanTransformer::load));
+  /** An implementation, and the rank of the VAE latent its pipelines sample (without the batch). */
+  private record Family(Loader loader, int latentRank) {}
+
+  private static final Map<String, Family> FAMILIES =
+      new TreeMap<>(
+          Map.of(
+              WanConfig.CLASS_NAME, new Family(WanTransformer::load, 4),
+              FluxConfig.CLASS_NAME, new Family(FluxTransformer::load, 3),
+              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3)));
+
+  /** The bundled configs, real transformer configs of released models (random weights in bench). */
+  public static final List<String> PRESETS = List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "flux.1-dev", "qwen-image");
 
   private Models() {}
 
@@ -44,21 +60,44 @@ public final class Models {
    * speed and memory benchmarks of models whose checkpoints are not at hand.
    */
   public static DiffusionTransformer withRandomWeights(ModelConfig config, ComputeTarget target, long seed) {
-    Loader loader = LOADERS.get(config.className());
-    if (loader == null) {
-      throw new IllegalArgumentException(
-          config.file() + ": _class_name '" + config.className() + "' is not supported (supported: "
-              + String.join(", ", LOADERS.keySet()) + ")");
-    }
-    return loader.load(config, WeightLoader.random(target, seed));
+    return family(config).loader().load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b). */
+  /**
+   * Bytes the weights of {@code config} take in {@code dtype}, counted by building the model on
+   * LibTorch's meta device (shapes without storage): what a run needs before it allocates any.
+   */
+  public static long weightBytes(ModelConfig config, org.bytedeco.pytorch.global.torch.ScalarType dtype) {
+    WeightLoader shapesOnly = WeightLoader.random(new ComputeTarget("meta", dtype), 0);
+    try (DiffusionTransformer model = family(config).loader().load(config, shapesOnly)) {
+      return shapesOnly.heldBytes();
+    }
+  }
+
+  /**
+   * The rank of the VAE latent, without the batch, that pipelines of {@code config}'s class sample:
+   * 4 (C, F, H, W) for video models, 3 (C, H, W) for image models. Known before any weight loads.
+   */
+  public static int latentRank(ModelConfig config) {
+    return family(config).latentRank();
+  }
+
+  private static Family family(ModelConfig config) {
+    Family family = FAMILIES.get(config.className());
+    if (family == null) {
+      throw new IllegalArgumentException(
+          config.file() + ": _class_name '" + config.className() + "' is not supported (supported: "
+              + String.join(", ", FAMILIES.keySet()) + ")");
+    }
+    return family;
+  }
+
+  /** A bundled config by name, one of {@link #PRESETS}. */
   public static ModelConfig preset(String name) {
     String resource = "/dev/lemica/presets/" + name + ".json";
     try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)");
+        throw new IllegalArgumentException("--preset " + name + ": unknown (known: " + String.join(", ", PRESETS) + ")");
       }
       return ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name));
     } catch (java.io.IOException e) {
@@ -69,13 +108,7 @@ public final class Models {
   public static DiffusionTransformer load(Path modelDir, ComputeTarget target) {
     Path folder = transformerFolder(modelDir);
     ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
-    String className = config.className();
-    Loader loader = LOADERS.get(className);
-    if (loader == null) {
-      throw new IllegalArgumentException(
-          config.file() + ": _class_name '" + className + "' is not supported (supported: "
-              + String.join(", ", LOADERS.keySet()) + ")");
-    }
+    Loader loader = family(config).loader();
     WeightLoader weights = new WeightLoader(folder, Checkpoints.openFolder(folder), target);
     try {
       return loader.load(config, weights);

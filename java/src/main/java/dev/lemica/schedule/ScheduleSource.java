@@ -34,6 +34,9 @@ public final class ScheduleSource {
    * @param retarget whether a file made for another step count may be mapped onto this one
    */
   public static StaticSchedulePolicy parse(String listOrFile, int steps, boolean retarget) {
+    if (PublishedSchedules.isPresetName(listOrFile)) {
+      return new StaticSchedulePolicy(PublishedSchedules.resolve(listOrFile, steps, retarget), listOrFile);
+    }
     Path file = Path.of(listOrFile);
     if (Files.isRegularFile(file)) {
       ScheduleFile s = retarget ? ScheduleFile.readRetargeted(file, steps) : ScheduleFile.readFor(file, steps);
