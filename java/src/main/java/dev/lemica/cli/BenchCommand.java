@@ -105,6 +105,10 @@ final class BenchCommand implements Callable<Integer> {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     ModelConfig config = architecture.preset != null ? Models.preset(architecture.preset) : ModelConfig.read(architecture.config);
+    if (steps < 4 || repeats < 1) {
+      throw new IllegalArgumentException(
+          "--steps must be at least 4 and --repeats at least 1 (single steps are timed after two warm-up steps, before the last)");
+    }
     int rank = Models.latentRank(config);
     if (latent != null && (latent.size() != rank || latent.stream().anyMatch(v -> v <= 0))) {
       throw new IllegalArgumentException(

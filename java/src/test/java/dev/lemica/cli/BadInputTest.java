@@ -133,6 +133,7 @@ class BadInputTest {
     assertOneLineError(CliRunner.run("bench", "--preset", "wan2.1-t2v-1.3b", "--latent", "16,21,60"), "--latent needs four positive sizes");
     assertOneLineError(CliRunner.run("bench", "--preset", "flux.1-dev", "--latent", "16,21,60,104"), "--latent needs three positive sizes C,H,W");
     assertOneLineError(CliRunner.run("bench", "--preset", "qwen-image", "--latent", "16,0,8"), "--latent needs three positive sizes C,H,W");
+    assertOneLineError(CliRunner.run("bench", "--preset", "qwen-image", "--steps", "3"), "--steps must be at least 4");
     assertOneLineError(CliRunner.run("evaluate", "--prompt", "x", "--steps", "6", "--budgets", "9"), "--budgets: 9 is outside 2..6");
     assertOneLineError(CliRunner.run("generate", "--prompt", "x", "--cfg", "sideways", "--out", dir.resolve("o.gif").toString()), "--cfg sideways");
     assertOneLineError(CliRunner.run("generate", "--prompt", "x", "--dtype", "int8", "--out", dir.resolve("o.gif").toString()), "--dtype int8");
