@@ -6,8 +6,9 @@ import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Norms;
 import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.text.AttentionMasks;
+import dev.lemica.text.EncoderInputs;
 import dev.lemica.text.TextEncoderModel;
-import dev.lemica.torch.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -124,15 +124,14 @@ public final class T5Encoder implements TextEncoderModel {
 
   /** As {@link #lastHiddenState(Tensor, Tensor)}; {@code observer} sees each block's output before the final norm. */
   public Tensor lastHiddenState(Tensor inputIds, Tensor attentionMask, BlockObserver observer) {
-    checkInputs(inputIds, attentionMask);
+    EncoderInputs.check(inputIds, attentionMask, config.vocabSize());
     ComputeTarget target = weights.target();
     try (InferenceMode inference = new InferenceMode()) {
       Tensor ids = inputIds.to(target.device(), ScalarType.Long);
-      long batch = ids.size(0);
       int length = (int) ids.size(1);
       Tensor hidden = torch.embedding(embedding, ids);
       ScalarType dtype = hidden.scalar_type();
-      Tensor mask = attentionMask == null ? null : additiveMask(attentionMask, batch, length, dtype);
+      Tensor mask = attentionMask == null ? null : AttentionMasks.keys(attentionMask, dtype, target.device());
       Tensor table = buckets.table(length, length, target.device());
       Tensor shared = config.biasPerLayer() ? null : withMask(blocks.get(0).attention().positionBias(table), mask);
       Tensor last = ScopedBlocks.run(
@@ -144,48 +143,8 @@ public final class T5Encoder implements TextEncoderModel {
     }
   }
 
-  /** (B, 1, 1, L): 0 on kept keys, the dtype's lowest value on padded ones. */
-  private Tensor additiveMask(Tensor attentionMask, long batch, int length, ScalarType dtype) {
-    Tensor m = attentionMask.to(weights.target().device(), dtype);
-    return m.neg().add(new Scalar(1.0)).mul(new Scalar(lowest(dtype))).view(batch, 1, 1, length);
-  }
-
-  private static double lowest(ScalarType dtype) {
-    if (dtype.value == ScalarType.Half.value) {
-      return -65504.0;
-    }
-    if (dtype.value == ScalarType.BFloat16.value) {
-      return -3.3895313892515355e38;
-    }
-    return -Float.MAX_VALUE;
-  }
-
   private static Tensor withMask(Tensor bias, Tensor mask) {
     return mask == null ? bias : bias.add(mask);
-  }
-
-  private void checkInputs(Tensor ids, Tensor mask) {
-    if (ids.dim() != 2 || ids.size(1) == 0) {
-      throw new IllegalArgumentException("input_ids " + Tensors.shapeString(ids) + " must be (batch, tokens)");
-    }
-    if (ids.is_floating_point()) {
-      throw new IllegalArgumentException("input_ids must hold integers (int64), got a floating-point tensor");
-    }
-    long low = ids.min().item_long();
-    long high = ids.max().item_long();
-    if (low < 0 || high >= config.vocabSize()) {
-      throw new IllegalArgumentException(
-          "input_ids hold id " + (low < 0 ? low : high) + ", outside the vocabulary [0, " + config.vocabSize() + ")");
-    }
-    if (mask != null) {
-      if (!Tensors.sameShape(ids, mask)) {
-        throw new IllegalArgumentException(
-            "attention_mask " + Tensors.shapeString(mask) + " must have the shape of input_ids " + Tensors.shapeString(ids));
-      }
-      if (mask.min().item_double() < 0 || mask.max().item_double() > 1 || mask.ne(mask.round()).any().item_bool()) {
-        throw new IllegalArgumentException("attention_mask must hold 0 and 1 only");
-      }
-    }
   }
 
   @Override
