@@ -61,4 +61,48 @@ class EncodeCommandTest {
     assertEquals(1, pipeline.exitCode());
     assertTrue(pipeline.err().contains("not a text encoder folder"), pipeline.err());
   }
+
+  @Test
+  void clipWritesTheLastHiddenStateAndThePooledOutput() {
+    Path golden = Golden.dir("clip_text");
+    Path out = dir.resolve("clip.safetensors");
+    CliRunner r = CliRunner.run("encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope();
+        SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertTrue(Tensors.relativeL2(o.tensor("out.last_hidden_state"), io.tensor("out.last_hidden_state")) < 1e-5);
+      assertTrue(Tensors.relativeL2(o.tensor("out.pooler_output"), io.tensor("out.pooler_output")) < 1e-5);
+    }
+  }
+
+  @Test
+  void qwenWritesHiddenStatesAfterTheFinalNorm() {
+    Path golden = Golden.dir("qwen25vl_text");
+    Path out = dir.resolve("qwen.safetensors");
+    CliRunner r = CliRunner.run("encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope();
+        SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertEquals(java.util.Set.of("out.last_hidden_state"), o.names());
+      assertTrue(Tensors.relativeL2(o.tensor("out.last_hidden_state"), io.tensor("out.hidden_states_last")) < 1e-5);
+    }
+  }
+
+  @Test
+  void badIdsForClipAndQwenAreOneLine() {
+    Path tooLong = dir.resolve("long.safetensors");
+    Path outOfVocab = dir.resolve("vocab.safetensors");
+    try (PointerScope scope = new PointerScope()) {
+      new SafetensorsWriter().put("in.input_ids", org.bytedeco.pytorch.global.torch.zeros(new long[] {1, 78}, new org.bytedeco.pytorch.TensorOptions(org.bytedeco.pytorch.global.torch.ScalarType.Long))).write(tooLong);
+      new SafetensorsWriter().put("in.input_ids", Tensors.fromLongs(new long[] {1, 200}, 1, 2)).write(outOfVocab);
+    }
+    CliRunner clip = CliRunner.run("encode", "--model", Golden.dir("clip_text").toString(), "--inputs", tooLong.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, clip.exitCode());
+    assertEquals("error: " + tooLong + ": input_ids have 78 tokens, more than max_position_embeddings 77", clip.err().strip());
+    CliRunner qwen = CliRunner.run("encode", "--model", Golden.dir("qwen25vl_text").toString(), "--inputs", outOfVocab.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, qwen.exitCode());
+    assertEquals("error: " + outOfVocab + ": input_ids hold id 200, outside the vocabulary [0, 200)", qwen.err().strip());
+  }
 }
