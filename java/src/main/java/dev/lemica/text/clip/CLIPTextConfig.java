@@ -2,9 +2,7 @@ package dev.lemica.text.clip;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.ModelConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.lemica.text.TextEncoderPresets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -63,15 +61,7 @@ public record CLIPTextConfig(
 
   /** A bundled config: {@code clip-vit-large-patch14} (FLUX.1-dev's text_encoder, openai/clip-vit-large-patch14's text tower). */
   public static CLIPTextConfig preset(String name) {
-    String resource = "/dev/lemica/presets/" + name + ".json";
-    try (InputStream in = CLIPTextConfig.class.getResourceAsStream(resource)) {
-      if (in == null || !PRESETS.contains(name)) {
-        throw new IllegalArgumentException("CLIP text encoder preset '" + name + "': unknown (known: " + String.join(", ", PRESETS) + ")");
-      }
-      return from(ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return from(TextEncoderPresets.read(name, PRESETS, "CLIP text encoder"));
   }
 
   /** The same config built as transformers' class {@code className} (a pipeline's model_index.json names it). */

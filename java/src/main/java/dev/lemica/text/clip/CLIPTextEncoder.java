@@ -6,20 +6,15 @@ import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Linear;
 import dev.lemica.nn.Norms;
-import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.text.AttentionMasks;
 import dev.lemica.text.EncoderInputs;
-import dev.lemica.text.TextEncoderModel;
+import dev.lemica.text.LoadedTextEncoder;
 import dev.lemica.torch.Tensors;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
@@ -38,13 +33,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * mask when one is given), a final layer norm, and the pooled output at each row's end token
  * ({@link #pooledIndex}).
  */
-public final class CLIPTextEncoder implements TextEncoderModel {
+public final class CLIPTextEncoder extends LoadedTextEncoder {
   private static final String PREFIX = "text_model.";
   /** CLIP's end-of-text id; transformers pools at the first maximal id whenever every row holds it. */
   static final long EOT = 49407;
 
   private final CLIPTextConfig config;
-  private final WeightLoader weights;
   private final Tensor tokenEmbedding;
   private final Tensor positionEmbedding;
   private final List<CLIPEncoderLayer> layers = new ArrayList<>();
@@ -53,8 +47,8 @@ public final class CLIPTextEncoder implements TextEncoderModel {
   private final Linear projection;
 
   private CLIPTextEncoder(CLIPTextConfig config, WeightLoader w) {
+    super(w);
     this.config = config;
-    this.weights = w;
     tokenEmbedding = w.load(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), config.hidden());
     positionEmbedding = w.load(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), config.hidden());
     for (int i = 0; i < config.layers(); i++) {
@@ -69,23 +63,16 @@ public final class CLIPTextEncoder implements TextEncoderModel {
 
   /** Loads {@code config.json} and the weights ({@code model.safetensors}, sharded or not) of a text_encoder folder. */
   public static CLIPTextEncoder load(Path textEncoderFolder, ComputeTarget target) {
-    if (!Files.isDirectory(textEncoderFolder)) {
-      throw new IllegalArgumentException(textEncoderFolder + ": no such text encoder folder");
-    }
-    return load(CLIPTextConfig.read(textEncoderFolder.resolve("config.json")), textEncoderFolder, target);
+    return load(CLIPTextConfig.read(requireFolder(textEncoderFolder).resolve("config.json")), textEncoderFolder, target);
   }
 
   /** Loads the weights of {@code folder} for a config already read (e.g. by {@link dev.lemica.text.TextEncoders}). */
   public static CLIPTextEncoder load(CLIPTextConfig config, Path folder, ComputeTarget target) {
-    WeightLoader weights = new WeightLoader(folder, Checkpoints.openFolder(folder), target);
-    try {
+    return open(folder, target, weights -> {
       CLIPTextEncoder encoder = new CLIPTextEncoder(config, weights);
-      encoder.checkNothingLeftOver(folder);
+      encoder.rejectUnused(folder, n -> n.startsWith(PREFIX) && !n.equals(PREFIX + "embeddings.position_ids"), "text_model", "num_hidden_layers");
       return encoder;
-    } catch (RuntimeException e) {
-      weights.close();
-      throw e;
-    }
+    });
   }
 
   /**
@@ -96,17 +83,6 @@ public final class CLIPTextEncoder implements TextEncoderModel {
     return new CLIPTextEncoder(config, WeightLoader.random(target, seed));
   }
 
-  private void checkNothingLeftOver(Path folder) {
-    Set<String> extra = weights.unused().stream()
-        .filter(n -> n.startsWith(PREFIX) && !n.equals(PREFIX + "embeddings.position_ids"))
-        .collect(Collectors.toCollection(TreeSet::new));
-    if (!extra.isEmpty()) {
-      throw new IllegalArgumentException(
-          folder + ": checkpoint holds " + extra.size() + " text_model tensor(s) config.json does not account for (e.g. '"
-              + extra.iterator().next() + "'): num_hidden_layers does not fit the weights");
-    }
-  }
-
   public CLIPTextConfig config() {
     return config;
   }
@@ -114,11 +90,6 @@ public final class CLIPTextEncoder implements TextEncoderModel {
   @Override
   public String className() {
     return config.architecture();
-  }
-
-  @Override
-  public ComputeTarget target() {
-    return weights.target();
   }
 
   /**
@@ -238,8 +209,4 @@ public final class CLIPTextEncoder implements TextEncoderModel {
     }
   }
 
-  @Override
-  public void close() {
-    weights.close();
-  }
 }

@@ -2,9 +2,7 @@ package dev.lemica.text.qwen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.ModelConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.lemica.text.TextEncoderPresets;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -64,15 +62,7 @@ public record QwenTextConfig(
 
   /** A bundled config: {@code qwen2.5-vl-7b-text} (Qwen-Image's text_encoder, Qwen2.5-VL-7B-Instruct's language model). */
   public static QwenTextConfig preset(String name) {
-    String resource = "/dev/lemica/presets/" + name + ".json";
-    try (InputStream in = QwenTextConfig.class.getResourceAsStream(resource)) {
-      if (in == null || !PRESETS.contains(name)) {
-        throw new IllegalArgumentException("Qwen2.5-VL text encoder preset '" + name + "': unknown (known: " + String.join(", ", PRESETS) + ")");
-      }
-      return from(ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return from(TextEncoderPresets.read(name, PRESETS, "Qwen2.5-VL text encoder"));
   }
 
   /** The same architecture with another layer count: for quick checks of a large preset. */

@@ -5,17 +5,12 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Norms;
-import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.text.AttentionMasks;
 import dev.lemica.text.EncoderInputs;
-import dev.lemica.text.TextEncoderModel;
-import java.nio.file.Files;
+import dev.lemica.text.LoadedTextEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -33,20 +28,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Weights stay memory-mapped and are used in place when their dtype is the compute dtype (bf16
  * checkpoints in a bf16 run on the CPU, fp32 in fp32): nothing is fused or copied at load.
  */
-public final class QwenTextEncoder implements TextEncoderModel {
+public final class QwenTextEncoder extends LoadedTextEncoder {
   static final String CURRENT = "model.language_model.";
   static final String LEGACY = "model.";
 
   private final QwenTextConfig config;
-  private final WeightLoader weights;
   private final Tensor embedTokens;
   private final List<QwenDecoderLayer> layers = new ArrayList<>();
   private final Tensor finalNorm;
   private final MultimodalRope rope;
 
   private QwenTextEncoder(QwenTextConfig config, WeightLoader w, String prefix) {
+    super(w);
     this.config = config;
-    this.weights = w;
     embedTokens = w.load(prefix + "embed_tokens.weight", config.vocabSize(), config.hidden());
     for (int i = 0; i < config.layers(); i++) {
       layers.add(new QwenDecoderLayer(w, prefix + "layers." + i, config));
@@ -57,16 +51,12 @@ public final class QwenTextEncoder implements TextEncoderModel {
 
   /** Loads {@code config.json} and the weights ({@code model.safetensors}, usually sharded with an index) of a text_encoder folder. */
   public static QwenTextEncoder load(Path textEncoderFolder, ComputeTarget target) {
-    if (!Files.isDirectory(textEncoderFolder)) {
-      throw new IllegalArgumentException(textEncoderFolder + ": no such text encoder folder");
-    }
-    return load(QwenTextConfig.read(textEncoderFolder.resolve("config.json")), textEncoderFolder, target);
+    return load(QwenTextConfig.read(requireFolder(textEncoderFolder).resolve("config.json")), textEncoderFolder, target);
   }
 
   /** Loads the weights of {@code folder} for a config already read (e.g. by {@link dev.lemica.text.TextEncoders}). */
   public static QwenTextEncoder load(QwenTextConfig config, Path folder, ComputeTarget target) {
-    WeightLoader weights = new WeightLoader(folder, Checkpoints.openFolder(folder), target);
-    try {
+    return open(folder, target, weights -> {
       String prefix;
       if (weights.has(CURRENT + "embed_tokens.weight")) {
         prefix = CURRENT;
@@ -77,12 +67,9 @@ public final class QwenTextEncoder implements TextEncoderModel {
             folder + ": checkpoint lacks tensor '" + LEGACY + "embed_tokens.weight' (nor '" + CURRENT + "embed_tokens.weight'): not a Qwen2.5-VL checkpoint");
       }
       QwenTextEncoder encoder = new QwenTextEncoder(config, weights, prefix);
-      encoder.checkNothingLeftOver(folder, prefix);
+      encoder.rejectUnused(folder, n -> n.startsWith(prefix) && !n.startsWith("model.visual."), "language-model", "num_hidden_layers");
       return encoder;
-    } catch (RuntimeException e) {
-      weights.close();
-      throw e;
-    }
+    });
   }
 
   /**
@@ -93,17 +80,6 @@ public final class QwenTextEncoder implements TextEncoderModel {
     return new QwenTextEncoder(config, WeightLoader.random(target, seed), CURRENT);
   }
 
-  private void checkNothingLeftOver(Path folder, String prefix) {
-    Set<String> extra = weights.unused().stream()
-        .filter(n -> n.startsWith(prefix) && !n.startsWith("model.visual."))
-        .collect(Collectors.toCollection(TreeSet::new));
-    if (!extra.isEmpty()) {
-      throw new IllegalArgumentException(
-          folder + ": checkpoint holds " + extra.size() + " language-model tensor(s) config.json does not account for (e.g. '"
-              + extra.iterator().next() + "'): num_hidden_layers does not fit the weights");
-    }
-  }
-
   public QwenTextConfig config() {
     return config;
   }
@@ -111,11 +87,6 @@ public final class QwenTextEncoder implements TextEncoderModel {
   @Override
   public String className() {
     return config.architecture();
-  }
-
-  @Override
-  public ComputeTarget target() {
-    return weights.target();
   }
 
   /**
@@ -155,8 +126,4 @@ public final class QwenTextEncoder implements TextEncoderModel {
     }
   }
 
-  @Override
-  public void close() {
-    weights.close();
-  }
 }

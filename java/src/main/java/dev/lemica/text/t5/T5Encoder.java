@@ -5,16 +5,12 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Norms;
-import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.text.AttentionMasks;
 import dev.lemica.text.EncoderInputs;
-import dev.lemica.text.TextEncoderModel;
-import java.nio.file.Files;
+import dev.lemica.text.LoadedTextEncoder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -30,20 +26,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * keys; padded query rows are computed like the others and returned. Decoder and {@code lm_head}
  * weights a checkpoint may hold are ignored.
  */
-public final class T5Encoder implements TextEncoderModel {
+public final class T5Encoder extends LoadedTextEncoder {
   private static final String SHARED = "shared.weight";
   private static final String EMBED_TOKENS = "encoder.embed_tokens.weight";
 
   private final T5Config config;
-  private final WeightLoader weights;
   private final Tensor embedding;
   private final List<T5Block> blocks = new ArrayList<>();
   private final Tensor finalNorm;
   private final RelativePositionBuckets buckets;
 
   private T5Encoder(T5Config config, WeightLoader weights, String embeddingName) {
+    super(weights);
     this.config = config;
-    this.weights = weights;
     embedding = weights.load(embeddingName, config.vocabSize(), config.dModel());
     for (int i = 0; i < config.layers(); i++) {
       blocks.add(new T5Block(weights, "encoder.block." + i, config, i == 0 || config.biasPerLayer()));
@@ -54,27 +49,21 @@ public final class T5Encoder implements TextEncoderModel {
 
   /** Loads {@code config.json} and the weights ({@code model.safetensors}, sharded or not) of a text_encoder folder. */
   public static T5Encoder load(Path textEncoderFolder, ComputeTarget target) {
-    if (!Files.isDirectory(textEncoderFolder)) {
-      throw new IllegalArgumentException(textEncoderFolder + ": no such text encoder folder");
-    }
-    return load(T5Config.read(textEncoderFolder.resolve("config.json")), textEncoderFolder, target);
+    return load(T5Config.read(requireFolder(textEncoderFolder).resolve("config.json")), textEncoderFolder, target);
   }
 
   /** Loads the weights of {@code folder} for a config already read (e.g. by {@link dev.lemica.text.TextEncoders}). */
   public static T5Encoder load(T5Config config, Path folder, ComputeTarget target) {
-    WeightLoader weights = new WeightLoader(folder, Checkpoints.openFolder(folder), target);
-    try {
+    return open(folder, target, weights -> {
       String embeddingName = weights.has(SHARED) ? SHARED : EMBED_TOKENS;
       if (!weights.has(embeddingName)) {
         throw new IllegalArgumentException(folder + ": checkpoint lacks tensor '" + SHARED + "' (nor its tied copy '" + EMBED_TOKENS + "')");
       }
       T5Encoder encoder = new T5Encoder(config, weights, embeddingName);
-      encoder.checkNothingLeftOver(folder);
+      encoder.rejectUnused(folder, n -> n.startsWith("encoder.") && !n.equals(EMBED_TOKENS), "encoder",
+          "num_layers or model_type (" + config.modelType() + ")");
       return encoder;
-    } catch (RuntimeException e) {
-      weights.close();
-      throw e;
-    }
+    });
   }
 
   /**
@@ -85,17 +74,6 @@ public final class T5Encoder implements TextEncoderModel {
     return new T5Encoder(config, WeightLoader.random(target, seed), SHARED);
   }
 
-  /** Encoder weights the config does not account for mean a config that does not fit the checkpoint. */
-  private void checkNothingLeftOver(Path folder) {
-    Set<String> extra = weights.unused().stream()
-        .filter(n -> n.startsWith("encoder.") && !n.equals(EMBED_TOKENS))
-        .collect(Collectors.toCollection(java.util.TreeSet::new));
-    if (!extra.isEmpty()) {
-      throw new IllegalArgumentException(
-          folder + ": checkpoint holds " + extra.size() + " encoder tensor(s) config.json does not account for (e.g. '"
-              + extra.iterator().next() + "'): num_layers or model_type (" + config.modelType() + ") does not fit the weights");
-    }
-  }
 
   public T5Config config() {
     return config;
@@ -104,11 +82,6 @@ public final class T5Encoder implements TextEncoderModel {
   @Override
   public String className() {
     return config.architecture();
-  }
-
-  @Override
-  public ComputeTarget target() {
-    return weights.target();
   }
 
   /**
@@ -147,8 +120,4 @@ public final class T5Encoder implements TextEncoderModel {
     return mask == null ? bias : bias.add(mask);
   }
 
-  @Override
-  public void close() {
-    weights.close();
-  }
 }
