@@ -1,6 +1,7 @@
 package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
+import dev.lemica.io.OutputFile;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
@@ -9,9 +10,9 @@ import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.text.PrecomputedEmbeddings;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.text.WordEmbeddingEncoder;
-import dev.lemica.video.GifWriter;
 import dev.lemica.video.PngWriter;
 import dev.lemica.video.VideoFrames;
+import dev.lemica.video.VideoOutput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,11 +29,11 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Generates videos from prompts with cached sampling and writes them as an animated GIF.",
+      "Generates videos from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
       "Without --model it uses the embedded shapes-wan-t2v model (prompts like \"red circle moving right\";"
           + " colors red green blue yellow cyan magenta white orange; shapes circle square diamond;"
           + " moving left|right|up|down or staying still).",
-      "Several prompts run as one batch and the GIF shows them as a grid."
+      "Several prompts run as one batch and the output shows them as a grid."
     })
 final class GenerateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -50,7 +51,10 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--out", required = true, paramLabel = "PATH.gif", description = "Animated GIF to write (a grid when there are several prompts).")
+  @Option(names = "--out", required = true, paramLabel = "PATH", description = {
+      "Output file, format by extension: .mp4 (H.264, libopenh264), .webm (VP9, libvpx-vp9), .gif (animated GIF),"
+          + " .png (one image for 1-frame videos, else a frame strip). A grid when there are several prompts."
+          + " Checked before the model loads."})
   Path out;
 
   @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1], unclamped.")
@@ -59,11 +63,11 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--frames-png", paramLabel = "PATH.png", description = "Also write every frame as one PNG: a row per prompt, a column per frame.")
   Path framesPng;
 
-  @Option(names = "--scale", defaultValue = "4", description = "Pixel enlargement in the GIF. Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--scale", defaultValue = "4", description = "Pixel enlargement in --out and --frames-png (nearest neighbour). Default: ${DEFAULT-VALUE}.")
   int scale;
 
-  @Option(names = "--fps", defaultValue = "8", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
-  int fps;
+  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (8 for the embedded model).")
+  Integer fps;
 
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -76,8 +80,15 @@ final class GenerateCommand implements Callable<Integer> {
     if (prompts.isEmpty() == (embeddings == null)) {
       throw new IllegalArgumentException("give --prompt (one or more) or --embeddings, not both and not neither");
     }
-    if (scale < 1 || fps < 1) {
+    if (scale < 1 || (fps != null && fps < 1)) {
       throw new IllegalArgumentException("--scale and --fps must be positive");
+    }
+    VideoOutput output = VideoOutput.forPath(out);
+    if (tensorOut != null) {
+      OutputFile.check(tensorOut, ".safetensors");
+    }
+    if (framesPng != null) {
+      OutputFile.check(framesPng, ".png");
     }
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
@@ -97,7 +108,7 @@ final class GenerateCommand implements Callable<Integer> {
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
         g = pipeline.generate(text, initial, settings, policy, branches, progress);
       }
-      GifWriter.write(VideoFrames.grid(g.samples(), (int) Math.ceil(Math.sqrt(text.batch())), scale), out, fps);
+      output.write(g.samples(), fps != null ? fps : pipeline.defaultFps(), scale);
       if (framesPng != null) {
         PngWriter.write(VideoFrames.strip(g.samples(), scale), framesPng);
       }
@@ -105,8 +116,8 @@ final class GenerateCommand implements Callable<Integer> {
         new SafetensorsWriter().put("video", g.samples()).write(tensorOut);
       }
       System.out.printf(
-          "wrote %s%s | %.2f s wall | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
-          out, tensorOut != null ? " and " + tensorOut : "", g.seconds(), g.computedSteps(), settings.steps(),
+          "wrote %s (%s)%s | %.2f s wall | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
+          out, output.format(), tensorOut != null ? " and " + tensorOut : "", g.seconds(), g.computedSteps(), settings.steps(),
           g.blockStackEvaluations(), g.reusedEvaluations());
     }
     return 0;

@@ -60,6 +60,14 @@ public final class TextToVideoPipeline implements AutoCloseable {
     return defaults;
   }
 
+  /**
+   * Frames per second its videos are meant to play at. The shapes models of this project have no
+   * natural rate and play at 8; Wan2.1 pipelines play at 16 (diffusers' examples export at 16).
+   */
+  public int defaultFps() {
+    return 8;
+  }
+
   public Optional<TextEncoder> textEncoder() {
     return textEncoder;
   }
