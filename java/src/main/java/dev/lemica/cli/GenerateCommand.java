@@ -116,7 +116,7 @@ final class GenerateCommand implements Callable<Integer> {
         new SafetensorsWriter().put("video", g.samples()).write(tensorOut);
       }
       System.out.printf(
-          "wrote %s (%s)%s | %.2f s wall | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
+          "wrote %s as %s%s | %.2f s wall | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
           out, output.format(), tensorOut != null ? " and " + tensorOut : "", g.seconds(), g.computedSteps(), settings.steps(),
           g.blockStackEvaluations(), g.reusedEvaluations());
     }

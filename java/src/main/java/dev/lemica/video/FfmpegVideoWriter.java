@@ -113,6 +113,7 @@ final class FfmpegVideoWriter {
    * @param file where the bytes go (the temporary sibling of {@code target})
    */
   static void write(Frames frames, int fps, Codec codec, Path target, Path file) {
+    Ffmpeg.takeLastError(); // an old message must not explain this write's failure
     AVCodec encoder = Ffmpeg.encoder(codec.encoder());
     if (encoder == null) {
       throw Ffmpeg.writeFailure(target, "encoder " + codec.encoder() + " is not in this FFmpeg build");

@@ -113,6 +113,7 @@ public final class VideoReader {
 
   private static void decode(Path file, Decoded decoded) {
     Ffmpeg.init();
+    Ffmpeg.takeLastError(); // an old message must not explain this read's failure
     AVFormatContext format = new AVFormatContext(null);
     AVCodecContext context = null;
     AVPacket packet = null;

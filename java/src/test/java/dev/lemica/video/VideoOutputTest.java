@@ -188,6 +188,15 @@ class VideoOutputTest {
     assertOneLine(regularFile.resolve("v.webm"), regularFile + " is not a folder");
     assertOneLine(dirAsTarget, "is a folder, not a file");
     assertEquals(List.of("plain", "taken.mp4"), listing(), "the checks leave nothing behind");
+    try (PointerScope scope = new PointerScope()) {
+      Path ok = dir.resolve("ok.webm");
+      VideoOutput out = VideoOutput.forPath(ok);
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> out.write(org.bytedeco.pytorch.global.torch.zeros(1, 4, 2, 8, 8), 8, 1));
+      assertEquals(ok + ": expected videos (batch, 3, frames, height, width), got [1, 4, 2, 8, 8]", e.getMessage());
+      e = assertThrows(IllegalArgumentException.class, () -> out.write(SyntheticVideos.movingSquare(1, 2, 8, 8), 0, 1));
+      assertTrue(e.getMessage().startsWith(ok + ": fps and scale must be positive"), e.getMessage());
+      assertTrue(Files.notExists(ok));
+    }
   }
 
   private static void assertOneLine(Path out, String fault) {
@@ -195,6 +204,27 @@ class VideoOutputTest {
     assertTrue(e.getMessage().startsWith(out.toString() + ": "), e.getMessage());
     assertTrue(e.getMessage().contains(fault), e.getMessage());
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+  }
+
+  @Test
+  void encodersAreLookedUpByExactNameNeverSubstituted() {
+    for (VideoFormat f : VideoFormat.values()) {
+      if (f.codec != null) {
+        assertTrue(Ffmpeg.encoder(f.codec.encoder()) != null, f.codec.encoder() + " in this build");
+      }
+    }
+    assertEquals(null, Ffmpeg.encoder("libx264"), "the LGPL build has no libx264");
+    Path file = dir.resolve("x.mp4");
+    try (PointerScope scope = new PointerScope()) {
+      Frames frames = new Frames(SyntheticVideos.movingSquare(1, 2, 16, 16), Pixels.Rounding.TRUNCATE, 1);
+      FfmpegVideoWriter.Codec x264 = new FfmpegVideoWriter.Codec("mp4", "libx264", java.util.Map.of(), java.util.Map.of(), 0.3, 0);
+      java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> FfmpegVideoWriter.write(frames, 8, x264, file, file));
+      assertEquals(file + ": encoder libx264 is not in this FFmpeg build", e.getMessage());
+      FfmpegVideoWriter.Codec typo = new FfmpegVideoWriter.Codec("webm", "libvpx-vp9", java.util.Map.of("crf", "30", "cpu-usd", "4"), java.util.Map.of(), 0, 0);
+      e = assertThrows(java.io.UncheckedIOException.class, () -> FfmpegVideoWriter.write(frames, 8, typo, file, file));
+      assertEquals(file + ": libvpx-vp9 does not know option 'cpu-usd' in this FFmpeg build", e.getMessage());
+    }
+    assertTrue(Files.notExists(file));
   }
 
   @Test
