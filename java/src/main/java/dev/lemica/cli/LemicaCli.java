@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       EvaluateCommand.class,
       SampleCommand.class,
       BenchCommand.class,
-      ForwardCommand.class
+      ForwardCommand.class,
+      DecodeCommand.class
     })
 public final class LemicaCli {
 
