@@ -1,6 +1,8 @@
 package dev.lemica.nn;
 
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -9,58 +11,39 @@ import org.bytedeco.pytorch.global.torch;
  * diffusers' {@code get_activation}.
  */
 public enum Activation {
-  SILU("silu") {
-    @Override
-    public Tensor apply(Tensor x) {
-      return torch.silu(x);
-    }
-  },
-  GELU("gelu") {
-    @Override
-    public Tensor apply(Tensor x) {
-      return torch.gelu(x);
-    }
-  },
-  RELU("relu") {
-    @Override
-    public Tensor apply(Tensor x) {
-      return torch.relu(x);
-    }
-  },
-  MISH("mish") {
-    @Override
-    public Tensor apply(Tensor x) {
-      return torch.mish(x);
-    }
-  };
+  SILU("silu", torch::silu),
+  GELU("gelu", torch::gelu),
+  RELU("relu", torch::relu),
+  MISH("mish", torch::mish);
 
   private final String configName;
+  private final UnaryOperator<Tensor> function;
 
-  Activation(String configName) {
+  Activation(String configName, UnaryOperator<Tensor> function) {
     this.configName = configName;
+    this.function = function;
   }
 
-  public abstract Tensor apply(Tensor x);
+  public Tensor apply(Tensor x) {
+    return function.apply(x);
+  }
 
   /** The config's name of it. */
   public String configName() {
     return configName;
   }
 
-  /**
-   * The activation a config names, as diffusers' {@code get_activation} reads it ("swish" is SiLU);
-   * empty names nothing.
-   */
-  public static java.util.Optional<Activation> named(String name) {
+  /** The activation a config names, as diffusers' {@code get_activation} reads it ("swish" is SiLU). */
+  public static Optional<Activation> named(String name) {
     String n = name.toLowerCase(Locale.ROOT);
     if (n.equals("swish")) {
-      return java.util.Optional.of(SILU);
+      return Optional.of(SILU);
     }
     for (Activation a : values()) {
       if (a.configName.equals(n)) {
-        return java.util.Optional.of(a);
+        return Optional.of(a);
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 }

@@ -4,11 +4,9 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.torch.Scoped;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -45,19 +43,13 @@ final class WanDecoder3d {
 
   /** One chunk (one latent frame, after post_quant_conv) to its frames, before the clamp. */
   Tensor apply(Tensor x, FrameCache cache, VaeObserver observer, int chunk) {
-    List<String> names = new ArrayList<>();
-    List<UnaryOperator<Tensor>> stages = new ArrayList<>();
-    names.add("conv_in");
-    stages.add(t -> convIn.apply(t, cache.next()));
-    names.add("mid_block");
-    stages.add(t -> midBlock.apply(t, cache));
+    ObservedStages stages =
+        new ObservedStages().add("conv_in", t -> convIn.apply(t, cache.next())).add("mid_block", t -> midBlock.apply(t, cache));
     for (int i = 0; i < upBlocks.size(); i++) {
       WanUpBlock block = upBlocks.get(i);
-      names.add("up_blocks." + i);
-      stages.add(t -> block.apply(t, cache));
+      stages.add("up_blocks." + i, t -> block.apply(t, cache));
     }
-    names.add("conv_out");
-    stages.add(t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return Scoped.chain(x, stages, (out, i) -> observer.observe("decoder." + names.get(i) + ".chunk" + chunk, out));
+    stages.add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
+    return stages.run(x, observer, "decoder", chunk);
   }
 }

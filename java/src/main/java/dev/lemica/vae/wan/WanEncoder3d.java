@@ -4,11 +4,9 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.torch.Scoped;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -50,19 +48,12 @@ final class WanEncoder3d {
 
   /** One chunk of frames to its latent frames' moments (2·z_dim channels), before quant_conv. */
   Tensor apply(Tensor x, FrameCache cache, VaeObserver observer, int chunk) {
-    List<String> names = new ArrayList<>();
-    List<UnaryOperator<Tensor>> stages = new ArrayList<>();
-    names.add("conv_in");
-    stages.add(t -> convIn.apply(t, cache.next()));
+    ObservedStages stages = new ObservedStages().add("conv_in", t -> convIn.apply(t, cache.next()));
     for (int j = 0; j < downBlocks.size(); j++) {
       WanCausalLayer layer = downBlocks.get(j);
-      names.add("down_blocks." + j);
-      stages.add(t -> layer.apply(t, cache));
+      stages.add("down_blocks." + j, t -> layer.apply(t, cache));
     }
-    names.add("mid_block");
-    stages.add(t -> midBlock.apply(t, cache));
-    names.add("conv_out");
-    stages.add(t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return Scoped.chain(x, stages, (out, i) -> observer.observe("encoder." + names.get(i) + ".chunk" + chunk, out));
+    stages.add("mid_block", t -> midBlock.apply(t, cache)).add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
+    return stages.run(x, observer, "encoder", chunk);
   }
 }

@@ -88,6 +88,7 @@ final class WanResample implements WanCausalLayer {
   }
 
   private Tensor upsampleFrames(Tensor frames) {
+    // diffusers upsamples in float32 and casts back; nearest upsampling copies values, so any dtype gives the same.
     return resample.apply(Upsampling.nearest(frames, 2));
   }
 

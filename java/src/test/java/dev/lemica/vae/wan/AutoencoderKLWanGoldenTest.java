@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,23 @@ class AutoencoderKLWanGoldenTest {
       assertTrue(logvar < TOLERANCE, "out.latent_logvar relative L2 " + logvar);
       System.out.println("out.latent_logvar relative L2: " + logvar);
       assertEquals(0.0, Tensors.relativeL2(vae.encodeMean(io.tensor("in.video")), posterior.mean()));
+    }
+  }
+
+  /** bf16 compute: float32 outputs that stay within bf16 precision of the fp32 reference. */
+  @Test
+  void runsInBfloat16() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        VideoAutoencoder bf16 = Vaes.load(Golden.dir("wan_vae"), new ComputeTarget("cpu", ScalarType.BFloat16))) {
+      Tensor sample = bf16.decodeNormalized(io.tensor("in.latents"));
+      assertEquals(ScalarType.Float.value, sample.scalar_type().value);
+      double err = Tensors.relativeL2(sample, io.tensor("out.sample"));
+      Tensor mean = bf16.encodeMean(io.tensor("in.video"));
+      assertEquals(ScalarType.Float.value, mean.scalar_type().value);
+      double meanErr = Tensors.relativeL2(mean, io.tensor("out.latent_mean"));
+      System.out.println("bf16: out.sample relative L2 " + err + ", out.latent_mean " + meanErr);
+      assertTrue(err < 3e-2 && meanErr < 3e-2, "bf16 out.sample " + err + ", out.latent_mean " + meanErr);
     }
   }
 }
