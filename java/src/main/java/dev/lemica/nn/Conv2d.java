@@ -25,8 +25,4 @@ public final class Conv2d {
   public Tensor apply(Tensor x) {
     return torch.conv2d(x, weight, bias, stride, padding, new long[] {1, 1}, 1);
   }
-
-  public long outChannels() {
-    return weight.size(0);
-  }
 }

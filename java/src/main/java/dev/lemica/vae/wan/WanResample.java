@@ -32,17 +32,12 @@ import org.bytedeco.pytorch.global.torch;
  * </ul>
  */
 final class WanResample implements WanCausalLayer {
+  /** diffusers' mode strings upsample2d, upsample3d, downsample2d, downsample3d. */
   enum Mode {
-    UPSAMPLE_2D("upsample2d"),
-    UPSAMPLE_3D("upsample3d"),
-    DOWNSAMPLE_2D("downsample2d"),
-    DOWNSAMPLE_3D("downsample3d");
-
-    final String diffusersName;
-
-    Mode(String diffusersName) {
-      this.diffusersName = diffusersName;
-    }
+    UPSAMPLE_2D,
+    UPSAMPLE_3D,
+    DOWNSAMPLE_2D,
+    DOWNSAMPLE_3D;
 
     boolean upsamples() {
       return this == UPSAMPLE_2D || this == UPSAMPLE_3D;
@@ -73,10 +68,6 @@ final class WanResample implements WanCausalLayer {
     } else {
       timeConv = null;
     }
-  }
-
-  Mode mode() {
-    return mode;
   }
 
   @Override
