@@ -2,13 +2,17 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.Conditioning;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.GenerationRequest;
+import dev.lemica.pipeline.GenerationSettings;
+import dev.lemica.pipeline.Pipelines;
+import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.text.PrecomputedEmbeddings;
 import dev.lemica.text.PromptEmbeddings;
-import dev.lemica.text.WordEmbeddingEncoder;
 import dev.lemica.video.GifWriter;
 import dev.lemica.video.PngWriter;
 import dev.lemica.video.VideoFrames;
@@ -16,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -28,23 +33,39 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Generates videos from prompts with cached sampling and writes them as an animated GIF.",
+      "Generates videos from prompts with cached sampling.",
+      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline) or a LeMiCa model"
+          + " folder. Unset sizes, steps and guidance come from the folder (scheduler/scheduler_config.json,"
+          + " vae/config.json) and otherwise from the diffusers pipeline's own defaults (WanPipeline: 832x480,"
+          + " 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty negative prompt).",
       "Without --model it uses the embedded shapes-wan-t2v model (prompts like \"red circle moving right\";"
           + " colors red green blue yellow cyan magenta white orange; shapes circle square diamond;"
-          + " moving left|right|up|down or staying still).",
-      "Several prompts run as one batch and the GIF shows them as a grid."
+          + " moving left|right|up|down or staying still; 8 frames of 32x32).",
+      "Several prompts run as one batch and the output shows them as a grid."
     })
 final class GenerateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
+
   @Option(names = "--prompt", description = "A prompt; repeat for a batch.")
   List<String> prompts = new ArrayList<>();
+
+  @Option(names = "--negative-prompt", paramLabel = "TEXT", description = "The unconditional branch's prompt: one for all prompts, or one per prompt (repeat). Default: the pipeline's (empty).")
+  List<String> negativePrompts = new ArrayList<>();
 
   @Option(names = "--embeddings", paramLabel = "FILE", description = "Precomputed text embeddings instead of prompts: safetensors with prompt_embeds and negative_prompt_embeds (B, tokens, dim).")
   Path embeddings;
 
+  @Option(names = "--height", description = "Video height in pixels (a multiple of the VAE's spatial factor times the patch size: 16 for Wan).")
+  Integer height;
 
+  @Option(names = "--width", description = "Video width in pixels (same rule as --height).")
+  Integer width;
 
+  @Option(names = "--frames", description = "Video frames (Wan: 1 + 4k; other counts are rounded down to that form, as WanPipeline does).")
+  Integer frames;
 
+  @Option(names = "--max-sequence-length", paramLabel = "N", description = "Text tokens per prompt (Wan default 512).")
+  Integer maxSequenceLength;
 
   @Mixin NoiseOptions noise;
 
@@ -53,18 +74,17 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "PATH.gif", description = "Animated GIF to write (a grid when there are several prompts).")
   Path out;
 
-  @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1], unclamped.")
+  @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1] and the final latents as 'latents'.")
   Path tensorOut;
 
   @Option(names = "--frames-png", paramLabel = "PATH.png", description = "Also write every frame as one PNG: a row per prompt, a column per frame.")
   Path framesPng;
 
-  @Option(names = "--scale", defaultValue = "4", description = "Pixel enlargement in the GIF. Default: ${DEFAULT-VALUE}.")
-  int scale;
+  @Option(names = "--scale", description = "Pixel enlargement in the output. Default: 4 for videos under 128 pixels (the embedded model), else 1.")
+  Integer scale;
 
-  @Option(names = "--fps", defaultValue = "8", description = "GIF frames per second. Default: ${DEFAULT-VALUE}.")
-  int fps;
-
+  @Option(names = "--fps", description = "Frames per second of the output. Default: the pipeline's (Wan 16, the embedded model 8).")
+  Integer fps;
 
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
@@ -76,7 +96,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (prompts.isEmpty() == (embeddings == null)) {
       throw new IllegalArgumentException("give --prompt (one or more) or --embeddings, not both and not neither");
     }
-    if (scale < 1 || fps < 1) {
+    if ((scale != null && scale < 1) || (fps != null && fps < 1)) {
       throw new IllegalArgumentException("--scale and --fps must be positive");
     }
     ComputeTarget target = compute.target();
@@ -84,45 +104,44 @@ final class GenerateCommand implements Callable<Integer> {
     Path modelDir = modelOptions.folder();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
+        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+      PromptEmbeddings precomputed = embeddings != null ? PrecomputedEmbeddings.read(embeddings) : null;
+      List<String> texts =
+          precomputed != null ? IntStream.range(0, (int) precomputed.batch()).mapToObj(i -> "(embeddings row " + i + ")").toList() : prompts;
+      GenerationSettings settings =
+          pipeline.resolve(
+              new GenerationRequest(
+                  texts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, modelOptions.steps,
+                  modelOptions.guidance, modelOptions.shift, maxSequenceLength));
       CachePolicy policy = cache.policy(settings.steps(), modelDir);
-      PromptEmbeddings text = embeddings != null ? PrecomputedEmbeddings.read(embeddings) : encode(pipeline);
-      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+      Tensor initial = noise.noise(pipeline.noiseShape(settings));
       System.err.printf(
-          "%s: %d prompt(s), %d steps, guidance %.2f, shift %.2f, %s, %s, cache: %s%n",
-          modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", text.batch(), settings.steps(), settings.guidance(),
-          settings.shift(), noise.describe(), target, policy.describe());
-      TextToVideoPipeline.Generation g;
+          "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",
+          modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
+          settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target, policy.describe());
+      Conditioning text = precomputed != null ? TextToVideoPipeline.conditioning(precomputed) : pipeline.encode(settings);
+      SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
-        g = pipeline.generate(text, initial, settings, policy, branches, progress);
+        sampled = pipeline.sample(text, initial, settings, policy, branches, progress);
       }
-      GifWriter.write(VideoFrames.grid(g.samples(), (int) Math.ceil(Math.sqrt(text.batch())), scale), out, fps);
+      if (!quiet) {
+        System.err.println("decoding...");
+      }
+      Tensor videos = pipeline.decode(sampled.latents(), settings);
+      int pixelScale = scale != null ? scale : Math.max(settings.height(), settings.width()) < 128 ? 4 : 1;
+      GifWriter.write(VideoFrames.grid(videos, (int) Math.ceil(Math.sqrt(settings.batch())), pixelScale), out, fps != null ? fps : pipeline.fps());
       if (framesPng != null) {
-        PngWriter.write(VideoFrames.strip(g.samples(), scale), framesPng);
+        PngWriter.write(VideoFrames.strip(videos, pixelScale), framesPng);
       }
       if (tensorOut != null) {
-        new SafetensorsWriter().put("video", g.samples()).write(tensorOut);
+        new SafetensorsWriter().put("video", videos).put("latents", sampled.latents()).write(tensorOut);
       }
       System.out.printf(
-          "wrote %s%s | %.2f s wall | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
-          out, tensorOut != null ? " and " + tensorOut : "", g.seconds(), g.computedSteps(), settings.steps(),
-          g.blockStackEvaluations(), g.reusedEvaluations());
+          "wrote %s%s | %.2f s sampling | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
+          out, tensorOut != null ? " and " + tensorOut : "", sampled.seconds(), sampled.computedSteps(), settings.steps(),
+          sampled.blockStackEvaluations(), sampled.reusedEvaluations());
     }
     return 0;
   }
 
-  private PromptEmbeddings encode(TextToVideoPipeline pipeline) {
-    pipeline.textEncoder()
-        .filter(WordEmbeddingEncoder.class::isInstance)
-        .map(WordEmbeddingEncoder.class::cast)
-        .ifPresent(
-            encoder -> prompts.forEach(p -> {
-              List<String> unknown = encoder.tokenizer().unknownWords(p);
-              if (!unknown.isEmpty()) {
-                System.err.println("warning: the model does not know " + unknown + " in \"" + p + "\" (they become <unk>)");
-              }
-            }));
-    return pipeline.encode(prompts);
-  }
 }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
       SampleCommand.class,
       BenchCommand.class,
       ForwardCommand.class,
+      EncodeCommand.class,
       DecodeCommand.class
     })
 public final class LemicaCli {

@@ -21,7 +21,7 @@ final class NoiseOptions {
             + " does in Python, so runs are comparable across languages. Default: 0.")
     Long seed;
 
-    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' is the initial latents (B, C, F, H, W).")
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, the embedded model: B, C, F, H, W).")
     Path noise;
   }
 
@@ -30,15 +30,24 @@ final class NoiseOptions {
     long[] shape = new long[sampleShape.length + 1];
     shape[0] = batch;
     System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+    return noise(shape);
+  }
+
+  /**
+   * Initial latents of exactly {@code shape}, float32 on the CPU: read from --noise (its tensor
+   * 'noise', or 'in.noise' as golden io files name it), or drawn from --seed.
+   */
+  Tensor noise(long[] shape) {
     if (choice != null && choice.noise != null) {
       try (SafetensorsFile f = SafetensorsFile.open(choice.noise)) {
-        if (!f.names().contains("noise")) {
-          throw new IllegalArgumentException(choice.noise + ": has no tensor 'noise'");
+        String name = f.names().contains("noise") ? "noise" : f.names().contains("in.noise") ? "in.noise" : null;
+        if (name == null) {
+          throw new IllegalArgumentException(choice.noise + ": has no tensor 'noise' (nor 'in.noise')");
         }
-        Tensor noise = f.tensor("noise").to(ScalarType.Float).clone();
+        Tensor noise = f.tensor(name).to(ScalarType.Float).clone();
         if (!java.util.Arrays.equals(Tensors.shape(noise), shape)) {
           throw new IllegalArgumentException(
-              choice.noise + ": noise has shape " + Tensors.shapeString(noise) + ", expected " + java.util.Arrays.toString(shape));
+              choice.noise + ": " + name + " has shape " + Tensors.shapeString(noise) + ", expected " + java.util.Arrays.toString(shape));
         }
         return noise;
       }

@@ -107,7 +107,7 @@ public final class WeightLoader implements AutoCloseable {
     if (source == null) {
       Tensor made =
           torch.randn(expectedShape, new TensorOptions(dtype).device(new DeviceOptional(target.device())))
-              .mul(new Scalar(0.02));
+              .mul_(new Scalar(0.02)); // in place: no second copy of a large table
       made.retainReference();
       retained.add(made);
       used.add(name);

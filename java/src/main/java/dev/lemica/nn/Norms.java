@@ -1,9 +1,12 @@
 package dev.lemica.nn;
 
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Normalisations over the last dimension, as torch.nn.LayerNorm and torch.nn.RMSNorm compute them. */
 public final class Norms {
@@ -25,5 +28,21 @@ public final class Norms {
         new long[] {x.size(-1)},
         weight == null ? new TensorOptional() : new TensorOptional(weight),
         new DoubleOptional(eps));
+  }
+
+  /**
+   * transformers' {@code T5LayerNorm} (T5, mT5, UMT5): x · rsqrt(mean(x²) + eps) with the mean
+   * square in float32, no mean subtraction, no bias; in half precision the normalised value is cast
+   * to the weight's dtype before the weight multiplies it. Differs from {@link #rmsNorm} in those
+   * roundings only.
+   */
+  public static Tensor t5LayerNorm(Tensor x, Tensor weight, double eps) {
+    Tensor variance = x.to(ScalarType.Float).pow(new Scalar(2.0)).mean(new long[] {-1}, true, new ScalarTypeOptional());
+    Tensor normed = x.mul(torch.rsqrt(variance.add(new Scalar(eps))));
+    int w = weight.scalar_type().value;
+    if (w == ScalarType.Half.value || w == ScalarType.BFloat16.value) {
+      normed = normed.to(weight.scalar_type());
+    }
+    return weight.mul(normed);
   }
 }

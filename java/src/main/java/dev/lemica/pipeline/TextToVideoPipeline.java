@@ -1,7 +1,7 @@
 package dev.lemica.pipeline;
 
 import dev.lemica.cache.CachePolicy;
-import dev.lemica.cache.ResidualCache;
+import dev.lemica.io.Warnings;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
@@ -18,10 +18,16 @@ import java.util.Optional;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * A text-to-video model folder: transformer, text encoder (when this project can run it), and
- * sampling defaults. Generates from prompts or precomputed embeddings, under any cache policy.
+ * A LeMiCa model folder (the embedded shapes-wan-t2v's layout): {@code transformer/},
+ * {@code text_encoder/} (a word-embedding table) and {@code scheduler.json} with the sampling
+ * defaults and the sample shape. Its samples are the videos themselves (no VAE). Generates from
+ * prompts or precomputed embeddings, under any cache policy.
  */
-public final class TextToVideoPipeline implements AutoCloseable {
+public final class TextToVideoPipeline implements DiffusionPipeline {
+  /** The flag name of the one text input of its transformer. */
+  private static final String TEXT = "encoder_hidden_states";
+  private static final int FPS = 8;
+
   private final Path folder;
   private final DiffusionTransformer transformer;
   private final Optional<TextEncoder> textEncoder;
@@ -60,11 +66,110 @@ public final class TextToVideoPipeline implements AutoCloseable {
     return defaults;
   }
 
+  @Override
+  public String className() {
+    return "LeMiCa model folder";
+  }
+
+  @Override
+  public ComputeTarget target() {
+    return transformer.target();
+  }
+
+  @Override
+  public GenerationSettings resolve(GenerationRequest r) {
+    long[] shape = defaults.sampleShape();
+    checkFixed("--frames", r.frames(), shape[1]);
+    checkFixed("--height", r.height(), shape[2]);
+    checkFixed("--width", r.width(), shape[3]);
+    int tokens = textEncoder.map(t -> t instanceof WordEmbeddingEncoder w ? w.tokenizer().maxLength() : 0).orElse(0);
+    if (r.maxSequenceLength() != null && r.maxSequenceLength() != tokens) {
+      throw new IllegalArgumentException("--max-sequence-length: " + folder + " encodes every prompt to " + tokens + " tokens");
+    }
+    SamplerSettings s = defaults.withOverrides(r.steps(), r.shift(), r.guidance());
+    return new GenerationSettings(
+        r.prompts(), GenerationSettings.spreadNegatives(r.negativePrompts(), r.prompts().size(), ""),
+        (int) shape[2], (int) shape[3], (int) shape[1], s.steps(), s.guidance(), s.shift(), tokens);
+  }
+
+  private void checkFixed(String flag, Integer asked, long fixed) {
+    if (asked != null && asked != fixed) {
+      throw new IllegalArgumentException(
+          flag + " " + asked + ": " + folder + " generates " + defaults.sampleShape()[1] + " frames of "
+              + defaults.sampleShape()[2] + "x" + defaults.sampleShape()[3] + " only");
+    }
+  }
+
+  @Override
+  public long[] noiseShape(GenerationSettings settings) {
+    long[] sample = defaults.sampleShape();
+    long[] shape = new long[sample.length + 1];
+    shape[0] = settings.batch();
+    System.arraycopy(sample, 0, shape, 1, sample.length);
+    return shape;
+  }
+
+  @Override
+  public int fps() {
+    return FPS;
+  }
+
+  @Override
+  public String samplerName(GenerationSettings settings) {
+    return "flow-matching-euler";
+  }
+
+  @Override
+  public Conditioning encode(GenerationSettings settings) {
+    TextEncoder encoder = textEncoder.orElseThrow(() -> new IllegalArgumentException(
+        folder + ": has no text encoder this project can run; pass precomputed embeddings (--embeddings)"));
+    if (encoder instanceof WordEmbeddingEncoder words) {
+      warnUnknownWords(words, settings.prompts());
+      warnUnknownWords(words, settings.negativePrompts());
+    }
+    PromptEmbeddings cond = encoder.encode(settings.prompts());
+    PromptEmbeddings uncond = encoder.encode(settings.negativePrompts());
+    return new Conditioning(Map.of(TEXT, cond.cond()), Map.of(TEXT, uncond.cond()));
+  }
+
+  private static void warnUnknownWords(WordEmbeddingEncoder encoder, java.util.List<String> prompts) {
+    for (String p : new java.util.LinkedHashSet<>(prompts)) {
+      java.util.List<String> unknown = encoder.tokenizer().unknownWords(p);
+      if (!unknown.isEmpty()) {
+        Warnings.warn("the model does not know " + unknown + " in \"" + p + "\" (they become <unk>)");
+      }
+    }
+  }
+
+  /** Conditioning from embeddings made elsewhere. */
+  public static Conditioning conditioning(PromptEmbeddings embeddings) {
+    return new Conditioning(Map.of(TEXT, embeddings.cond()), Map.of(TEXT, embeddings.uncond()));
+  }
+
+  @Override
+  public SamplingResult sample(
+      Conditioning conditioning, Tensor noise, GenerationSettings settings, CachePolicy policy,
+      GuidedDenoiser.Branches branches, StepListener listener) {
+    if (noise.size(0) != conditioning.cond().get(TEXT).size(0)) {
+      throw new IllegalArgumentException(
+          "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");
+    }
+    FlowMatchEuler sampler = new FlowMatchEuler(settings.steps(), settings.shift());
+    return CachedSampling.run(transformer, sampler, conditioning, settings.guidance(), noise, policy, branches, listener);
+  }
+
+  /** The samples are the videos: decoding is the identity. */
+  @Override
+  public Tensor decode(Tensor latents, GenerationSettings settings) {
+    return latents;
+  }
+
   public Optional<TextEncoder> textEncoder() {
     return textEncoder;
   }
 
   public PromptEmbeddings encode(java.util.List<String> prompts) {
+    textEncoder.filter(WordEmbeddingEncoder.class::isInstance).ifPresent(e -> warnUnknownWords((WordEmbeddingEncoder) e, prompts));
     return textEncoder
         .orElseThrow(() -> new IllegalArgumentException(
             folder + ": has no text encoder this project can run; pass precomputed embeddings (--embeddings)"))
@@ -86,37 +191,11 @@ public final class TextToVideoPipeline implements AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       StepListener listener) {
-    if (noise.size(0) != embeddings.batch()) {
-      throw new IllegalArgumentException(
-          "noise has batch " + noise.size(0) + " but there are " + embeddings.batch() + " prompts");
-    }
-    FlowMatchEuler sampler = new FlowMatchEuler(settings.steps(), settings.shift());
-    GuidedDenoiser.Branches effective = branches.serving(policy);
-    long start = System.nanoTime();
-    int[] computedSteps = {0};
-    try (ResidualCache cache = new ResidualCache(policy.start(settings.steps()));
-        GuidedDenoiser denoiser =
-            new GuidedDenoiser(
-                transformer,
-                Map.of("encoder_hidden_states", embeddings.cond()),
-                Map.of("encoder_hidden_states", embeddings.uncond()),
-                settings.guidance(),
-                cache,
-                effective)) {
-      Tensor out =
-          sampler.sample(
-              noise,
-              denoiser,
-              (step, steps, computed) -> {
-                if (computed) {
-                  computedSteps[0]++;
-                }
-                listener.stepDone(step, steps, computed);
-              });
-      double seconds = (System.nanoTime() - start) / 1e9;
-      int perCall = denoiser.branchesPerCall();
-      return new Generation(out, computedSteps[0], cache.computedCalls() * perCall, cache.reusedCalls() * perCall, seconds);
-    }
+    SamplingResult r =
+        sample(conditioning(embeddings), noise, new GenerationSettings(
+            java.util.Collections.nCopies((int) embeddings.batch(), ""), java.util.Collections.nCopies((int) embeddings.batch(), ""),
+            0, 0, 0, settings.steps(), settings.guidance(), settings.shift(), 0), policy, branches, listener);
+    return new Generation(r.latents(), r.computedSteps(), r.blockStackEvaluations(), r.reusedEvaluations(), r.seconds());
   }
 
   @Override

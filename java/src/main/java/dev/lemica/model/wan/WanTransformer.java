@@ -1,6 +1,5 @@
 package dev.lemica.model.wan;
 
-import dev.lemica.kernels.Profiling;
 import dev.lemica.model.BlockObserver;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
@@ -8,13 +7,13 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
 import dev.lemica.model.ModelConfig;
+import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Linear;
 import dev.lemica.nn.Norms;
 import dev.lemica.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
@@ -182,40 +181,8 @@ public final class WanTransformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
-      // Each block's temporaries are freed when the block ends, not when the caller's scope does:
-      // at 480p a block makes several GiB of them, 30 blocks would not fit on the GPU.
-      PointerScope caller = PointerScope.getInnerScope();
-      boolean observed = observer != BlockObserver.NONE;
-      Tensor h = hidden;
-      boolean nvtx = Profiling.nvtxEnabled();
-      for (int i = 0; i < blocks.size(); i++) {
-        Tensor next;
-        try (PointerScope blockScope = new PointerScope();
-            Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {
-          next = blocks.get(i).apply(h, context, timestepProjection, rotary);
-          next.retainReference();
-        }
-        if (observed) {
-          // An observer may keep every block's output until the caller's scope ends.
-          handTo(caller, next);
-        } else if (h != hidden) {
-          h.releaseReference();
-        }
-        observer.blockDone(i, next);
-        h = next;
-      }
-      if (!observed && h != hidden) {
-        handTo(caller, h);
-      }
-      return h;
-    }
-
-    /** Moves the one reference this code holds on {@code t} to {@code scope} (if any). */
-    private void handTo(PointerScope scope, Tensor t) {
-      if (scope != null) {
-        scope.attach(t);
-        t.releaseReference();
-      }
+      return ScopedBlocks.run(
+          blocks.size(), hidden, (i, h) -> blocks.get(i).apply(h, context, timestepProjection, rotary), observer);
     }
 
     @Override

@@ -1,0 +1,58 @@
+package dev.lemica.pipeline;
+
+import dev.lemica.model.ComputeTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Opens a model folder as a pipeline. A diffusers folder is assembled by its
+ * {@code model_index.json} {@code _class_name}, the way diffusers' {@code DiffusionPipeline.from_pretrained}
+ * dispatches; a LeMiCa model folder (the embedded model's layout, {@code scheduler.json}) opens as
+ * {@link TextToVideoPipeline}. Components load when their phase needs them.
+ */
+public final class Pipelines {
+  /** Assembles a pipeline of one diffusers class from its folder's index. */
+  @FunctionalInterface
+  public interface Factory {
+    DiffusionPipeline open(ModelIndex index, ComputeTarget target);
+  }
+
+  private static final Map<String, Factory> FACTORIES = new TreeMap<>();
+
+  private Pipelines() {}
+
+  /** Registers (or replaces) the factory for a model_index.json {@code _class_name}. */
+  public static synchronized void register(String className, Factory factory) {
+    FACTORIES.put(className, factory);
+  }
+
+  public static synchronized java.util.Set<String> supported() {
+    return java.util.Set.copyOf(FACTORIES.keySet());
+  }
+
+  public static DiffusionPipeline open(Path folder, ComputeTarget target) {
+    if (ModelIndex.present(folder)) {
+      ModelIndex index = ModelIndex.read(folder);
+      Factory factory;
+      synchronized (Pipelines.class) {
+        factory = FACTORIES.get(index.className());
+      }
+      if (factory == null) {
+        throw new IllegalArgumentException(
+            index.file() + ": _class_name '" + index.className() + "' is not a supported pipeline (supported: "
+                + String.join(", ", new TreeMap<>(FACTORIES).keySet()) + ")");
+      }
+      return factory.open(index, target);
+    }
+    if (Files.isRegularFile(folder.resolve("scheduler.json"))) {
+      return TextToVideoPipeline.load(folder, target);
+    }
+    if (!Files.isDirectory(folder)) {
+      throw new IllegalArgumentException(folder + ": no such model folder");
+    }
+    throw new IllegalArgumentException(
+        folder + ": not a model folder (no model_index.json of a diffusers pipeline, nor a LeMiCa scheduler.json)");
+  }
+}
