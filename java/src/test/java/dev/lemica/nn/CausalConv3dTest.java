@@ -76,6 +76,10 @@ class CausalConv3dTest {
       assertArrayEquals(new float[] {2, 9}, Tensors.toFloats(FrameCache.lastFrames(history, one, 2)));
       assertArrayEquals(new float[] {9}, Tensors.toFloats(FrameCache.lastFrames(null, one, 2)));
       assertArrayEquals(new float[] {1, 2}, Tensors.toFloats(FrameCache.lastFrames(one, history, 2)));
+      // A copy, not a view that would keep the whole chunk alive in the cache.
+      Tensor kept = FrameCache.lastFrames(null, history, 2);
+      history.fill_(new org.bytedeco.pytorch.Scalar(0.0));
+      assertArrayEquals(new float[] {1, 2}, Tensors.toFloats(kept));
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.lemica.vae.wan;
 
-import dev.lemica.torch.Scoped;
+import dev.lemica.model.BlockObserver;
+import dev.lemica.model.ScopedBlocks;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,7 +10,8 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * The top-level modules of the encoder or decoder for one chunk, run in sequence (each in its own
- * scope), each output shown to the observer as {@code <module>.<name>.chunk<i>}.
+ * scope), each output shown to the observer as {@code <module>.<name>.chunk<i>} (observed outputs
+ * then live until the chunk ends).
  */
 final class ObservedStages {
   private final List<String> names = new ArrayList<>();
@@ -22,6 +24,8 @@ final class ObservedStages {
   }
 
   Tensor run(Tensor x, VaeObserver observer, String module, int chunk) {
-    return Scoped.chain(x, stages, (out, i) -> observer.observe(module + "." + names.get(i) + ".chunk" + chunk, out));
+    BlockObserver shown =
+        observer == VaeObserver.NONE ? BlockObserver.NONE : (i, out) -> observer.observe(module + "." + names.get(i) + ".chunk" + chunk, out);
+    return ScopedBlocks.run(stages.size(), x, (i, h) -> stages.get(i).apply(h), shown);
   }
 }

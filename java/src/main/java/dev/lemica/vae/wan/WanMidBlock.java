@@ -2,7 +2,6 @@ package dev.lemica.vae.wan;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.torch.Scoped;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -22,6 +21,6 @@ final class WanMidBlock implements WanCausalLayer {
   @Override
   public Tensor apply(Tensor x, FrameCache cache) {
     List<UnaryOperator<Tensor>> layers = List.of(t -> first.apply(t, cache), attention::apply, t -> second.apply(t, cache));
-    return Scoped.chain(x, layers);
+    return WanVaeBlocks.sequence(x, layers);
   }
 }

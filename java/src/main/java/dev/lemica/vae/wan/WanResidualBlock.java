@@ -4,7 +4,6 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.torch.Scoped;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -41,7 +40,7 @@ final class WanResidualBlock implements WanCausalLayer {
             t -> conv1.apply(t, first),
             t -> WanVaeBlocks.silu(norm2.apply(t)),
             t -> conv2.apply(t, second));
-    Tensor y = Scoped.chain(x, steps);
+    Tensor y = WanVaeBlocks.sequence(x, steps);
     y.add_(h);
     return y;
   }

@@ -2,7 +2,6 @@ package dev.lemica.vae.wan;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.torch.Scoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -32,6 +31,6 @@ final class WanUpBlock implements WanCausalLayer {
     for (WanCausalLayer layer : layers) {
       steps.add(t -> layer.apply(t, cache));
     }
-    return Scoped.chain(x, steps);
+    return WanVaeBlocks.sequence(x, steps);
   }
 }
