@@ -1,0 +1,83 @@
+package dev.lemica.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.testing.Golden;
+import dev.lemica.torch.Tensors;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DecodeCommandTest {
+  @TempDir Path dir;
+
+  private static void assertClose(SafetensorsFile ours, SafetensorsFile golden, String name) {
+    double err = Tensors.relativeL2(ours.tensor(name), golden.tensor(name));
+    assertTrue(err < 1e-5, name + " relative L2 " + err);
+  }
+
+  /** A pipeline folder whose vae/ is the golden's: --model may name either. */
+  private Path pipelineFolder() throws IOException {
+    Path vae = Files.createDirectories(dir.resolve("pipeline/vae"));
+    for (String f : new String[] {"config.json", "diffusion_pytorch_model.safetensors"}) {
+      Files.copy(Golden.dir("wan_vae").resolve(f), vae.resolve(f));
+    }
+    Files.writeString(dir.resolve("pipeline/model_index.json"), "{\"_class_name\": \"WanPipeline\"}");
+    return dir.resolve("pipeline");
+  }
+
+  @Test
+  void decodesTheGoldenLatentsFromAPipelineFolder() throws IOException {
+    Path golden = Golden.dir("wan_vae");
+    Path out = dir.resolve("o.safetensors");
+    CliRunner r = CliRunner.run("decode", "--model", pipelineFolder().toString(), "--inputs", golden.resolve("io.safetensors").toString(),
+        "--out", out.toString(), "--frames");
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertClose(o, io, "out.sample");
+      assertClose(o, io, "out.frames");
+    }
+  }
+
+  @Test
+  void encodesTheGoldenVideo() {
+    Path golden = Golden.dir("wan_vae");
+    Path out = dir.resolve("e.safetensors");
+    CliRunner r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(),
+        "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertClose(o, io, "out.latent_mean");
+      assertClose(o, io, "out.latent_logvar");
+      assertTrue(!o.has("out.sample"));
+    }
+  }
+
+  @Test
+  void reportsBadInputsInOneLine() {
+    Path golden = Golden.dir("wan_vae");
+    Path wrongChannels = dir.resolve("five.safetensors");
+    new SafetensorsWriter().put("in.latents", torch.randn(1, 5, 2, 2, 2)).write(wrongChannels);
+    CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: AutoencoderKLWan expects (B, 4, T, h, w)"), r.err());
+
+    r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + wrongChannels + ": holds no tensor 'in.video'"), r.err());
+
+    r = CliRunner.run("decode", "--model", dir.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().startsWith("error: " + dir + ": not a diffusers VAE folder"), r.err());
+  }
+}
