@@ -18,9 +18,12 @@ import java.util.stream.Collectors;
  */
 public abstract class LoadedTextEncoder implements TextEncoderModel {
   protected final WeightLoader weights;
+  private final String className;
 
-  protected LoadedTextEncoder(WeightLoader weights) {
+  /** @param className the transformers class it implements (a config's {@code architectures[0]}) */
+  protected LoadedTextEncoder(WeightLoader weights, String className) {
     this.weights = weights;
+    this.className = className;
   }
 
   /** One line naming the folder when it does not exist. */
@@ -57,6 +60,11 @@ public abstract class LoadedTextEncoder implements TextEncoderModel {
           folder + ": checkpoint holds " + extra.size() + " " + part + " tensor(s) config.json does not account for (e.g. '"
               + extra.iterator().next() + "'): " + hint + " does not fit the weights");
     }
+  }
+
+  @Override
+  public String className() {
+    return className;
   }
 
   @Override

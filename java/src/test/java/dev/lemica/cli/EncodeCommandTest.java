@@ -8,6 +8,7 @@ import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,31 +63,23 @@ class EncodeCommandTest {
     assertTrue(pipeline.err().contains("not a text encoder folder"), pipeline.err());
   }
 
+  /** encode on a golden folder's own io file: each output against the golden tensor it names. */
   @Test
-  void clipWritesTheLastHiddenStateAndThePooledOutput() {
-    Path golden = Golden.dir("clip_text");
-    Path out = dir.resolve("clip.safetensors");
-    CliRunner r = CliRunner.run("encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
-    assertEquals(0, r.exitCode(), r.err());
-    try (PointerScope scope = new PointerScope();
-        SafetensorsFile o = SafetensorsFile.open(out);
-        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
-      assertTrue(Tensors.relativeL2(o.tensor("out.last_hidden_state"), io.tensor("out.last_hidden_state")) < 1e-5);
-      assertTrue(Tensors.relativeL2(o.tensor("out.pooler_output"), io.tensor("out.pooler_output")) < 1e-5);
-    }
+  void clipAndQwenWriteTheirOutputs() {
+    assertEncodes("clip_text", Map.of("out.last_hidden_state", "out.last_hidden_state", "out.pooler_output", "out.pooler_output"));
+    assertEncodes("qwen25vl_text", Map.of("out.last_hidden_state", "out.hidden_states_last"));
   }
 
-  @Test
-  void qwenWritesHiddenStatesAfterTheFinalNorm() {
-    Path golden = Golden.dir("qwen25vl_text");
-    Path out = dir.resolve("qwen.safetensors");
+  private void assertEncodes(String name, Map<String, String> expected) {
+    Path golden = Golden.dir(name);
+    Path out = dir.resolve(name + ".safetensors");
     CliRunner r = CliRunner.run("encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
     assertEquals(0, r.exitCode(), r.err());
     try (PointerScope scope = new PointerScope();
         SafetensorsFile o = SafetensorsFile.open(out);
         SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
-      assertEquals(java.util.Set.of("out.last_hidden_state"), o.names());
-      assertTrue(Tensors.relativeL2(o.tensor("out.last_hidden_state"), io.tensor("out.hidden_states_last")) < 1e-5);
+      assertEquals(expected.keySet(), o.names());
+      expected.forEach((ours, reference) -> assertTrue(Tensors.relativeL2(o.tensor(ours), io.tensor(reference)) < 1e-5, name + " " + ours));
     }
   }
 

@@ -47,7 +47,7 @@ public final class CLIPTextEncoder extends LoadedTextEncoder {
   private final Linear projection;
 
   private CLIPTextEncoder(CLIPTextConfig config, WeightLoader w) {
-    super(w);
+    super(w, config.architecture());
     this.config = config;
     tokenEmbedding = w.load(PREFIX + "embeddings.token_embedding.weight", config.vocabSize(), config.hidden());
     positionEmbedding = w.load(PREFIX + "embeddings.position_embedding.weight", config.maxPositions(), config.hidden());
@@ -85,11 +85,6 @@ public final class CLIPTextEncoder extends LoadedTextEncoder {
 
   public CLIPTextConfig config() {
     return config;
-  }
-
-  @Override
-  public String className() {
-    return config.architecture();
   }
 
   /**

@@ -39,7 +39,7 @@ public final class QwenTextEncoder extends LoadedTextEncoder {
   private final MultimodalRope rope;
 
   private QwenTextEncoder(QwenTextConfig config, WeightLoader w, String prefix) {
-    super(w);
+    super(w, config.architecture());
     this.config = config;
     embedTokens = w.load(prefix + "embed_tokens.weight", config.vocabSize(), config.hidden());
     for (int i = 0; i < config.layers(); i++) {
@@ -82,11 +82,6 @@ public final class QwenTextEncoder extends LoadedTextEncoder {
 
   public QwenTextConfig config() {
     return config;
-  }
-
-  @Override
-  public String className() {
-    return config.architecture();
   }
 
   /**

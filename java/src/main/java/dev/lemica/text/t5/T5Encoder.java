@@ -37,7 +37,7 @@ public final class T5Encoder extends LoadedTextEncoder {
   private final RelativePositionBuckets buckets;
 
   private T5Encoder(T5Config config, WeightLoader weights, String embeddingName) {
-    super(weights);
+    super(weights, config.architecture());
     this.config = config;
     embedding = weights.load(embeddingName, config.vocabSize(), config.dModel());
     for (int i = 0; i < config.layers(); i++) {
@@ -74,14 +74,8 @@ public final class T5Encoder extends LoadedTextEncoder {
     return new T5Encoder(config, WeightLoader.random(target, seed), SHARED);
   }
 
-
   public T5Config config() {
     return config;
-  }
-
-  @Override
-  public String className() {
-    return config.architecture();
   }
 
   /**

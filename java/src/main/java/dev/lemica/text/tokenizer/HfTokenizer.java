@@ -32,7 +32,7 @@ public final class HfTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer plain;
   private final Map<Integer, HuggingFaceTokenizer> byMaxLength = new HashMap<>();
   /** Truncating, not padding: for {@link #encodeLongest}. */
-  private final Map<Integer, HuggingFaceTokenizer> truncating = new HashMap<>();
+  private final Map<Integer, HuggingFaceTokenizer> unpadded = new HashMap<>();
 
   private HfTokenizer(Path folder, TokenizerJson json, TokenizerSettings settings) {
     this.folder = folder;
@@ -110,11 +110,7 @@ public final class HfTokenizer implements AutoCloseable {
       throw new IllegalArgumentException("max length must be at least 1, got " + maxLength);
     }
     requirePad();
-    HuggingFaceTokenizer tokenizer = byMaxLength.computeIfAbsent(maxLength, m -> NativeTokenizers.create(
-        preparedJson,
-        Map.of("addSpecialTokens", "true", "padding", "max_length", "truncation", "true",
-            "maxLength", Integer.toString(m), "modelMaxLength", Integer.toString(m)),
-        this::fault));
+    HuggingFaceTokenizer tokenizer = truncating(byMaxLength, maxLength, "max_length");
     long[][] ids = new long[texts.size()][];
     long[][] mask = new long[texts.size()][];
     for (int i = 0; i < texts.size(); i++) {
@@ -138,11 +134,7 @@ public final class HfTokenizer implements AutoCloseable {
       throw new IllegalArgumentException("max length must be at least 1, got " + maxLength);
     }
     requirePad();
-    HuggingFaceTokenizer tokenizer = truncating.computeIfAbsent(maxLength, m -> NativeTokenizers.create(
-        preparedJson,
-        Map.of("addSpecialTokens", "true", "padding", "false", "truncation", "true",
-            "maxLength", Integer.toString(m), "modelMaxLength", Integer.toString(m)),
-        this::fault));
+    HuggingFaceTokenizer tokenizer = truncating(unpadded, maxLength, "false");
     long[][] rows = new long[texts.size()][];
     int longest = 0;
     for (int i = 0; i < texts.size(); i++) {
@@ -185,6 +177,15 @@ public final class HfTokenizer implements AutoCloseable {
     }
     words.remove("");
     return new ArrayList<>(words);
+  }
+
+  /** The native tokenizer that adds special tokens and cuts at {@code maxLength}, padding as {@code padding} says; one per length. */
+  private HuggingFaceTokenizer truncating(Map<Integer, HuggingFaceTokenizer> cache, int maxLength, String padding) {
+    return cache.computeIfAbsent(maxLength, m -> NativeTokenizers.create(
+        preparedJson,
+        Map.of("addSpecialTokens", "true", "padding", padding, "truncation", "true",
+            "maxLength", Integer.toString(m), "modelMaxLength", Integer.toString(m)),
+        this::fault));
   }
 
   private void requirePad() {
@@ -255,7 +256,7 @@ public final class HfTokenizer implements AutoCloseable {
     plain.close();
     byMaxLength.values().forEach(HuggingFaceTokenizer::close);
     byMaxLength.clear();
-    truncating.values().forEach(HuggingFaceTokenizer::close);
-    truncating.clear();
+    unpadded.values().forEach(HuggingFaceTokenizer::close);
+    unpadded.clear();
   }
 }
