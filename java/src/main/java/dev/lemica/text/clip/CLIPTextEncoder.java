@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -154,7 +155,7 @@ public final class CLIPTextEncoder extends LoadedTextEncoder {
   }
 
   private Tensor embed(Tensor ids) {
-    Tensor positions = torch.arange(new Scalar(ids.size(1)), new TensorOptions(ScalarType.Long).device(new org.bytedeco.pytorch.DeviceOptional(ids.device())));
+    Tensor positions = torch.arange(new Scalar(ids.size(1)), new TensorOptions(ScalarType.Long).device(new DeviceOptional(ids.device())));
     return torch.embedding(tokenEmbedding, ids).add(torch.embedding(positionEmbedding, positions).unsqueeze(0));
   }
 

@@ -1,6 +1,7 @@
 package dev.lemica.text.qwen;
 
 import dev.lemica.torch.Tensors;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -23,7 +24,7 @@ public final class QwenPositions {
    *
    * @param attentionMask (B, L) 0/1, or null
    */
-  public static Tensor textOnly(Tensor attentionMask, long batch, long length, org.bytedeco.pytorch.Device device) {
+  public static Tensor textOnly(Tensor attentionMask, long batch, long length, Device device) {
     Tensor pos;
     if (attentionMask == null) {
       TensorOptions longs = new TensorOptions(ScalarType.Long).device(new DeviceOptional(device));
@@ -39,7 +40,7 @@ public final class QwenPositions {
    * Explicit position ids in either form transformers takes: (3, B, L) as they are, (B, L) for
    * all three axes.
    */
-  static Tensor explicit(Tensor positionIds, long batch, long length, org.bytedeco.pytorch.Device device) {
+  static Tensor explicit(Tensor positionIds, long batch, long length, Device device) {
     if (positionIds.is_floating_point()) {
       throw new IllegalArgumentException("position_ids must hold integers (int64)");
     }

@@ -233,6 +233,17 @@ class QwenTextEncoderTest {
     assertConfigFault(c -> text(c).put("intermediate_size", 40), "has shape [48, 32] but config.json implies [40, 32]");
   }
 
+  @Test
+  void aCheckpointOfAnotherModelIsOneLine() throws IOException {
+    Path folder = Files.createDirectories(dir.resolve("clip-weights"));
+    Files.copy(Golden.dir("qwen25vl_text").resolve("config.json"), folder.resolve("config.json"));
+    Files.copy(Golden.dir("clip_text").resolve("model.safetensors"), folder.resolve("model.safetensors"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> QwenTextEncoder.load(folder, ComputeTarget.CPU_FLOAT32));
+    assertEquals(
+        folder + ": checkpoint lacks tensor 'model.embed_tokens.weight' (nor 'model.language_model.embed_tokens.weight'): not a Qwen2.5-VL checkpoint",
+        e.getMessage());
+  }
+
   /** Edits go to text_config, which transformers (and this loader) reads first. */
   private static ObjectNode text(ObjectNode config) {
     return (ObjectNode) config.get("text_config");
