@@ -28,7 +28,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
  */
 public final class GuidedDenoiser implements Denoiser, AutoCloseable {
-  public static final String LATENTS = "hidden_states";
   public static final String TIMESTEP = "timestep";
 
   /** How the two CFG branches share forwards. */
@@ -221,8 +220,8 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
 
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
-    inputs.put(LATENTS, x);
+    inputs.put(model.latentsInput(), x);
     inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
-    return model.forward(ForwardInputs.of(inputs), cache.hook(step, context));
+    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context)));
   }
 }
