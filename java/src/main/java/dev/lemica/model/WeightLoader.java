@@ -50,6 +50,11 @@ public final class WeightLoader implements AutoCloseable {
     return target;
   }
 
+  /** The folder the weights come from, for messages. */
+  public Path folder() {
+    return folder;
+  }
+
   public boolean has(String name) {
     return source == null || source.has(name);
   }

@@ -94,9 +94,9 @@ public final class Stdit3Transformer implements DiffusionTransformer {
     headLinear = weights.linear("final_layer.linear", (long) config.patchVolume() * config.outChannels(), dim);
     Set<String> unused = weights.unused();
     if (!unused.isEmpty()) {
-      close();
+      releaseOwn(); // the weights are the caller's to close
       throw new IllegalArgumentException(
-          "model.safetensors holds tensors STDiT3 with this config.json does not use: " + String.join(", ", unused.stream().limit(5).toList())
+          weights.folder() + ": the checkpoint holds tensors STDiT3 with this config.json does not use: " + String.join(", ", unused.stream().limit(5).toList())
               + (unused.size() > 5 ? ", ... (" + unused.size() + ")" : ""));
     }
   }
@@ -330,9 +330,7 @@ public final class Stdit3Transformer implements DiffusionTransformer {
    */
   @Override
   public ExampleInputs exampleInputs(List<Long> latentShape, int textTokens) {
-    if (latentShape.size() != 4 || latentShape.stream().anyMatch(v -> v <= 0)) {
-      throw new IllegalArgumentException("--latent: a video model takes four positive sizes C,F,H,W, got " + latentShape);
-    }
+    ExampleInputs.requireVideoLatent(latentShape);
     if (textTokens <= 0 || textTokens > config.modelMaxLength()) {
       throw new IllegalArgumentException(
           "--text-tokens " + textTokens + ": STDiT3 takes 1 to model_max_length = " + config.modelMaxLength() + " caption tokens");
@@ -381,13 +379,15 @@ public final class Stdit3Transformer implements DiffusionTransformer {
 
   @Override
   public void close() {
+    releaseOwn();
+    weights.close();
+  }
+
+  private void releaseOwn() {
     positions.release();
     rope.release();
     blocks.forEach(Stdit3Block::release);
     blocks.clear();
-    if (!headTable.isNull()) {
-      headTable.releaseReference();
-    }
-    weights.close();
+    headTable.releaseReference();
   }
 }
