@@ -100,18 +100,11 @@ class Stdit3BadInputTest {
   }
 
   @Test
-  void forwardCommandWritesTheReferenceOutputAndReportsFaultsInOneLine() throws IOException {
+  void forwardCommandReportsAFaultyFolderInOneLine() throws IOException {
     Path golden = Golden.dir("opensora_stdit3");
-    Path out = dir.resolve("o.safetensors");
-    CliRunner r = CliRunner.run("forward", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
-    assertEquals(0, r.exitCode(), r.err());
-    try (SafetensorsFile o = SafetensorsFile.open(out);
-        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
-      assertTrue(Tensors.relativeL2(o.tensor("out.sample"), io.tensor("out.sample")) < 1e-5);
-    }
     Path copy = TestFolders.copy(golden, dir.resolve("bad"));
     Files.writeString(copy.resolve("config.json"), "{\"architectures\": [\"STDiT3\"], \"hidden_size\": 32, \"depth\": 2, \"num_heads\": 2");
-    r = CliRunner.run("forward", "--model", copy.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
+    CliRunner r = CliRunner.run("forward", "--model", copy.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, r.exitCode());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().startsWith("error: " + copy.resolve("config.json") + ": malformed JSON"), r.err());

@@ -44,6 +44,22 @@ class Stdit3GoldenTest {
     }
   }
 
+  /** bf16 runs the same model in the compute dtype (rotary tables stay float32): close to the fp32 reference. */
+  @Test
+  void runsInBfloat16() {
+    String folder = "opensora_stdit3-masked";
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        SafetensorsFile io = SafetensorsFile.open(Golden.dir(folder).resolve("io.safetensors"));
+        DiffusionTransformer model = Models.load(Golden.dir(folder), new ComputeTarget("cpu", torch.ScalarType.BFloat16))) {
+      Tensor out = model.forward(Golden.inputs(io));
+      assertEquals(torch.ScalarType.Float.value, out.scalar_type().value, "the output is cast to float32 as Open-Sora does");
+      double err = Tensors.relativeL2(out, io.tensor("out.sample"));
+      System.out.println(folder + " bf16 out.sample relative L2 " + err);
+      assertTrue(err < 3e-2, "bf16 relative L2 " + err);
+    }
+  }
+
   /**
    * Steps' 2B CFG calls of the pipeline golden (cond rows then null-caption rows, one mask of B
    * rows for both, text lengths 18 and 17, odd 4x5 latent, the all-true x_mask), on the pipeline
