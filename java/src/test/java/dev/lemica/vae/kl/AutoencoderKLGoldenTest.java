@@ -7,6 +7,7 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.torch.TorchRuntime;
 import dev.lemica.vae.DiagonalGaussian;
 import dev.lemica.vae.GoldenActivations;
 import dev.lemica.vae.LatentPacking;
@@ -16,6 +17,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,6 +28,12 @@ import org.junit.jupiter.api.Test;
  */
 class AutoencoderKLGoldenTest {
   static final double TOLERANCE = 1e-5;
+
+  /** One LibTorch thread, as the CLI runs: on the shared 2-core machine a second one only contends. */
+  @BeforeAll
+  static void oneThread() {
+    TorchRuntime.configure(null);
+  }
 
   private static AutoencoderKL load(String golden) {
     return (AutoencoderKL) Vaes.load(Golden.dir(golden), ComputeTarget.CPU_FLOAT32);
