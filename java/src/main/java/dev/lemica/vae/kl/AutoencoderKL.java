@@ -12,7 +12,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
@@ -140,25 +139,15 @@ public final class AutoencoderKL implements VideoAutoencoder {
    */
   public Tensor decode(Tensor latents, int framesPerCall, VaeObserver observer) {
     checkLatents(latents);
-    checkFramesPerCall(framesPerCall);
-    long b = latents.size(0);
-    long f = latents.size(2);
     int s = spatialFactor();
-    Tensor out = emptyOnDevice(new long[] {b, config.outChannels(), f, latents.size(3) * s, latents.size(4) * s});
-    try (PointerScope scope = new PointerScope()) {
-      Tensor frames = flattenFrames(onDevice(latents));
-      int call = 0;
-      for (long start = 0; start < b * f; start += framesPerCall, call++) {
-        try (PointerScope chunk = new PointerScope()) {
-          Tensor z = frames.narrow(0, start, Math.min(framesPerCall, b * f - start));
-          if (postQuantConv != null) {
-            z = postQuantConv.apply(z);
-            observer.observe("post_quant_conv.chunk" + call, z);
-          }
-          putFrames(out, start, decoder.apply(z, observer, call));
-        }
+    Tensor out = emptyOnDevice(new long[] {latents.size(0), config.outChannels(), latents.size(2), latents.size(3) * s, latents.size(4) * s});
+    inCalls(latents, framesPerCall, out, (z, call) -> {
+      if (postQuantConv != null) {
+        z = postQuantConv.apply(z);
+        observer.observe("post_quant_conv.chunk" + call, z);
       }
-    }
+      return decoder.apply(z, observer, call);
+    });
     return out;
   }
 
@@ -173,29 +162,43 @@ public final class AutoencoderKL implements VideoAutoencoder {
    */
   public DiagonalGaussian encode(Tensor video, int framesPerCall, VaeObserver observer) {
     checkVideo(video);
-    checkFramesPerCall(framesPerCall);
-    long b = video.size(0);
-    long f = video.size(2);
     int s = spatialFactor();
-    int z = config.latentChannels();
-    Tensor moments = emptyOnDevice(new long[] {b, 2L * z, f, video.size(3) / s, video.size(4) / s});
+    Tensor moments = emptyOnDevice(new long[] {video.size(0), 2L * config.latentChannels(), video.size(2), video.size(3) / s, video.size(4) / s});
+    inCalls(video, framesPerCall, moments, (x, call) -> {
+      Tensor e = encoder.apply(x, observer, call);
+      if (quantConv != null) {
+        e = quantConv.apply(e);
+        observer.observe("quant_conv.chunk" + call, e);
+      }
+      return e;
+    });
+    return DiagonalGaussian.fromMoments(moments);
+  }
+
+  /** What one network call does to its frames, (n, C, H, W) images to (n, C', H', W'). */
+  @FunctionalInterface
+  private interface Call {
+    Tensor apply(Tensor images, int call);
+  }
+
+  /**
+   * Runs the frames of {@code video} (B, C, F, H, W) through {@code call}, {@code framesPerCall} of
+   * the batch-major frames at a time, each call in its own scope, into {@code out} (B, C', F, H', W').
+   */
+  private void inCalls(Tensor video, int framesPerCall, Tensor out, Call call) {
+    if (framesPerCall < 1) {
+      throw new IllegalArgumentException("frames per VAE call must be at least 1, got " + framesPerCall);
+    }
+    long total = video.size(0) * video.size(2);
     try (PointerScope scope = new PointerScope()) {
       Tensor frames = flattenFrames(onDevice(video));
-      int call = 0;
-      for (long start = 0; start < b * f; start += framesPerCall, call++) {
+      int index = 0;
+      for (long start = 0; start < total; start += framesPerCall, index++) {
         try (PointerScope chunk = new PointerScope()) {
-          Tensor e = encoder.apply(frames.narrow(0, start, Math.min(framesPerCall, b * f - start)), observer, call);
-          if (quantConv != null) {
-            e = quantConv.apply(e);
-            observer.observe("quant_conv.chunk" + call, e);
-          }
-          putFrames(moments, start, e);
+          putFrames(out, start, call.apply(frames.narrow(0, start, Math.min(framesPerCall, total - start)), index));
         }
       }
     }
-    Tensor mean = moments.narrow(1, 0, z).contiguous();
-    Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
-    return new DiagonalGaussian(mean, logvar);
   }
 
   /** (B, C, F, H, W) to the (B·F, C, H, W) frames, batch-major, as decode_latents' permute + flatten. */
@@ -213,12 +216,6 @@ public final class AutoencoderKL implements VideoAutoencoder {
       long run = Math.min(n - done, frames - f);
       video.select(0, index / frames).narrow(1, f, run).copy_(images.narrow(0, done, run).transpose(0, 1));
       done += run;
-    }
-  }
-
-  private void checkFramesPerCall(int framesPerCall) {
-    if (framesPerCall < 1) {
-      throw new IllegalArgumentException("frames per VAE call must be at least 1, got " + framesPerCall);
     }
   }
 

@@ -12,14 +12,14 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * diffusers' 2D VAE {@code Decoder}: {@code conv_in} to the deepest width, the mid block, one
- * {@link UpDecoderBlock2d} per level in the order of the reversed {@code block_out_channels}, then
+ * {@link KlLevel} per level in the order of the reversed {@code block_out_channels}, then
  * {@code conv_out(silu(conv_norm_out(x)))}. No clamp: AutoencoderKL's pipelines clamp when they
  * postprocess.
  */
 final class KlDecoder {
   private final Conv2d convIn;
   private final KlMidBlock midBlock;
-  private final List<UpDecoderBlock2d> upBlocks = new ArrayList<>();
+  private final List<KlLevel> upBlocks = new ArrayList<>();
   private final GroupNorm convNormOut;
   private final Conv2d convOut;
 
@@ -33,7 +33,7 @@ final class KlDecoder {
     for (int i = 0; i < levels; i++) {
       int in = channels[levels - Math.max(i, 1)];
       int out = channels[levels - 1 - i];
-      upBlocks.add(new UpDecoderBlock2d(w, "decoder.up_blocks." + i, groups, in, out, config.layersPerBlock() + 1, i != levels - 1));
+      upBlocks.add(KlLevel.up(w, "decoder.up_blocks." + i, groups, in, out, config.layersPerBlock() + 1, i != levels - 1));
     }
     convNormOut = KlVaeLayers.groupNorm(w, "decoder.conv_norm_out", groups, channels[0]);
     convOut = KlVaeLayers.conv3(w, "decoder.conv_out", channels[0], config.outChannels());

@@ -11,13 +11,13 @@ import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * diffusers' 2D VAE {@code Encoder}: {@code conv_in}, one {@link DownEncoderBlock2d} per level at
+ * diffusers' 2D VAE {@code Encoder}: {@code conv_in}, one {@link KlLevel} per level at
  * {@code block_out_channels[i]}, the mid block, then {@code conv_out(silu(conv_norm_out(x)))} to
  * {@code 2·latent_channels} channels (mean and log-variance, before {@code quant_conv}).
  */
 final class KlEncoder {
   private final Conv2d convIn;
-  private final List<DownEncoderBlock2d> downBlocks = new ArrayList<>();
+  private final List<KlLevel> downBlocks = new ArrayList<>();
   private final KlMidBlock midBlock;
   private final GroupNorm convNormOut;
   private final Conv2d convOut;
@@ -30,7 +30,7 @@ final class KlEncoder {
     for (int i = 0; i < levels; i++) {
       int in = i == 0 ? channels[0] : channels[i - 1];
       downBlocks.add(
-          new DownEncoderBlock2d(w, "encoder.down_blocks." + i, groups, in, channels[i], config.layersPerBlock(), i != levels - 1));
+          KlLevel.down(w, "encoder.down_blocks." + i, groups, in, channels[i], config.layersPerBlock(), i != levels - 1));
     }
     int deepest = channels[levels - 1];
     midBlock = new KlMidBlock(w, "encoder.mid_block", config, deepest);

@@ -195,10 +195,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
       observer.observe("quant_conv", quantized);
       moments.copy_(quantized);
     }
-    Tensor mean = moments.narrow(1, 0, z).contiguous();
-    Tensor logvar =
-        moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
-    return new DiagonalGaussian(mean, logvar);
+    return DiagonalGaussian.fromMoments(moments);
   }
 
   private void checkChunk(Tensor chunk, long at, long total, String what) {

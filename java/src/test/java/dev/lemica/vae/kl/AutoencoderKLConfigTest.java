@@ -6,33 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.lemica.testing.OneLine.assertOneLine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.safetensors.SafetensorsFile;
-import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.TorchRuntime;
+import dev.lemica.vae.VaeFolders;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** AutoencoderKL configs, presets, checkpoints and inputs: every fault one line naming the file (or tensor). */
 class AutoencoderKLConfigTest {
-  static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
-
   @TempDir Path dir;
 
   @BeforeAll
@@ -40,30 +35,8 @@ class AutoencoderKLConfigTest {
     TorchRuntime.configure(null);
   }
 
-  private static void assertOneLine(String start, String contains, Executable action) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
-    String m = e.getMessage();
-    assertEquals(1, m.lines().count(), m);
-    assertTrue(m.startsWith(start), m);
-    assertTrue(m.contains(contains), m);
-  }
-
-  /** The golden's config.json with each (key, JSON value) pair set. */
-  private static String configWith(String golden, String... keysAndValues) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(Golden.dir(golden).resolve("config.json").toFile());
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      root.set(keysAndValues[i], json.readTree(keysAndValues[i + 1]));
-    }
-    return json.writeValueAsString(root);
-  }
-
-  /** A copy of a golden VAE folder with config.json replaced by {@code config}. */
   private Path folderWith(String golden, String config) throws IOException {
-    Path copy = Files.createDirectories(dir.resolve(golden));
-    Files.copy(Golden.dir(golden).resolve(WEIGHTS), copy.resolve(WEIGHTS));
-    Files.writeString(copy.resolve("config.json"), config);
-    return copy;
+    return VaeFolders.copyWith(dir.resolve(golden), golden, config);
   }
 
   @Test
@@ -102,7 +75,7 @@ class AutoencoderKLConfigTest {
   /** A shrunk FLUX.1 config with made-up weights runs, as the benchmarks use the full one. */
   @Test
   void aSmallRandomVaeRuns() throws IOException {
-    String small = configWith("flux_vae", "block_out_channels", "[4, 4]", "norm_num_groups", "2",
+    String small = VaeFolders.configWith("flux_vae", "block_out_channels", "[4, 4]", "norm_num_groups", "2",
         "down_block_types", "[\"DownEncoderBlock2D\", \"DownEncoderBlock2D\"]", "up_block_types", "[\"UpDecoderBlock2D\", \"UpDecoderBlock2D\"]");
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
@@ -129,49 +102,40 @@ class AutoencoderKLConfigTest {
     };
     for (String[] c : cases) {
       Path config = dir.resolve(c[0] + ".json");
-      Files.writeString(config, configWith("flux_vae", c[0], c[1]));
+      Files.writeString(config, VaeFolders.configWith("flux_vae", c[0], c[1]));
       assertOneLine(config.toString(), c[2], () -> Vaes.withRandomWeights(ModelConfig.read(config), ComputeTarget.CPU_FLOAT32, 1).close());
     }
   }
 
   @Test
   void weightsThatDoNotFitTheConfig() throws IOException {
-    Path wider = folderWith("flux_vae", configWith("flux_vae", "latent_channels", "8"));
+    Path wider = folderWith("flux_vae", VaeFolders.configWith("flux_vae", "latent_channels", "8"));
     assertOneLine(wider.toString(), "tensor 'encoder.conv_out.weight' has shape [32, 16, 3, 3] but config.json implies [16, 16, 3, 3]",
         () -> Vaes.load(wider, ComputeTarget.CPU_FLOAT32));
   }
 
   @Test
   void quantConvsTheCheckpointLacksOrHasBeyondTheConfig() throws IOException {
-    Path lacking = folderWith("flux_vae", configWith("flux_vae", "use_quant_conv", "true"));
+    Path lacking = folderWith("flux_vae", VaeFolders.configWith("flux_vae", "use_quant_conv", "true"));
     assertOneLine(lacking.toString(), "checkpoint lacks tensor 'quant_conv.weight'", () -> Vaes.load(lacking, ComputeTarget.CPU_FLOAT32));
-    Path extra = folderWith("sd_vae", configWith("sd_vae", "use_post_quant_conv", "false"));
+    Path extra = folderWith("sd_vae", VaeFolders.configWith("sd_vae", "use_post_quant_conv", "false"));
     assertOneLine(extra.toString(), "2 tensors config.json does not account for (first: 'post_quant_conv.bias')", () -> Vaes.load(extra, ComputeTarget.CPU_FLOAT32));
   }
 
   @Test
   void truncatedWeights() throws IOException {
-    Path vae = folderWith("sd_vae", Files.readString(Golden.dir("sd_vae").resolve("config.json")));
-    try (RandomAccessFile f = new RandomAccessFile(vae.resolve(WEIGHTS).toFile(), "rw")) {
-      f.setLength(f.length() - 500);
-    }
+    Path vae = folderWith("sd_vae", null);
+    VaeFolders.truncate(vae.resolve(VaeFolders.WEIGHTS), 500);
     RuntimeException e = assertThrows(RuntimeException.class, () -> Vaes.load(vae, ComputeTarget.CPU_FLOAT32));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-    assertTrue(e.getMessage().startsWith(vae.resolve(WEIGHTS).toString()), e.getMessage());
+    assertTrue(e.getMessage().startsWith(vae.resolve(VaeFolders.WEIGHTS).toString()), e.getMessage());
   }
 
   /** The 2022 SD-VAE checkpoints name the attention query/key/value/proj_attn; a half-renamed one is refused by name. */
   @Test
   void legacyAttentionNamesMustBeComplete() throws IOException {
-    Path vae = folderWith("sd_vae", Files.readString(Golden.dir("sd_vae").resolve("config.json")));
-    SafetensorsWriter writer = new SafetensorsWriter();
-    try (SafetensorsFile golden = SafetensorsFile.open(Golden.dir("sd_vae").resolve(WEIGHTS))) {
-      for (String name : golden.names()) {
-        writer.put(name.replace("decoder.mid_block.attentions.0.to_q.", "decoder.mid_block.attentions.0.query."), golden.tensor(name));
-      }
-      Files.delete(vae.resolve(WEIGHTS));
-      writer.write(vae.resolve(WEIGHTS));
-    }
+    Path vae = folderWith("sd_vae", null);
+    VaeFolders.rewriteWeights(vae, n -> n.replace("decoder.mid_block.attentions.0.to_q.", "decoder.mid_block.attentions.0.query."), Map.of());
     assertOneLine(vae.toString(), "checkpoint lacks tensor 'decoder.mid_block.attentions.0.key.weight'", () -> Vaes.load(vae, ComputeTarget.CPU_FLOAT32));
   }
 
