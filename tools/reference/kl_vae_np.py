@@ -14,13 +14,11 @@ port's frame chunking, batch-major order and output assembly are checked, not sh
     images = model.decode(raw)           # (N, z, h, w) -> (N, out, 8h, 8w), not clamped
     mean, logvar = model.encode(images)
 """
-import json
 import math
-import os
 
 import numpy as np
 
-import safetensors_np as st
+from folder_model_np import FolderModel
 
 LEGACY = {"to_q": "query", "to_k": "key", "to_v": "value", "to_out.0": "proj_attn"}
 
@@ -52,11 +50,9 @@ def silu(x):
     return x / (1.0 + np.exp(-x))
 
 
-class KlVae:
+class KlVae(FolderModel):
     def __init__(self, cfg, weights):
-        self.cfg = cfg
-        self.W = {k: v.astype(np.float64) for k, v in weights.items()}
-        self.used = set()
+        super().__init__(cfg, weights)
         self.ch = cfg.get("block_out_channels", [64])
         self.layers = cfg.get("layers_per_block", 1)
         self.groups = cfg.get("norm_num_groups", 32)
@@ -67,17 +63,6 @@ class KlVae:
         self.post_quant = cfg.get("use_post_quant_conv", True)
         self.attn = cfg.get("mid_block_add_attention", True)
         assert cfg.get("act_fn", "silu") in ("silu", "swish")
-
-    @classmethod
-    def from_folder(cls, folder):
-        with open(os.path.join(folder, "config.json")) as f:
-            cfg = json.load(f)
-        weights, _ = st.load(os.path.join(folder, "diffusion_pytorch_model.safetensors"))
-        return cls(cfg, weights)
-
-    def w(self, name):
-        self.used.add(name)
-        return self.W[name]
 
     def conv(self, x, prefix, pad=(1, 1, 1, 1), stride=1):
         return conv2d(x, self.w(prefix + ".weight"), self.w(prefix + ".bias"), pad, stride)
