@@ -1,17 +1,14 @@
 package dev.lemica.nn;
 
-import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Single-head self-attention over the pixels of images, as the VAEs' mid blocks run it (diffusers'
  * 2D VAE {@code Attention} with one head of the full channel width, and {@code WanAttentionBlock}):
  * the H·W pixels of each image are the tokens, in row-major order, and images never attend to
  * each other. The projections differ between families (linear layers or 1×1 convolutions), so this
- * holds the layout and the attention itself.
+ * holds the pixel-token layout and the one-head split; {@link Attention} attends.
  */
 public final class PixelAttention {
   private PixelAttention() {}
@@ -31,10 +28,12 @@ public final class PixelAttention {
    * q, k and v its channel thirds in that order; returns (N, L, C).
    */
   public static Tensor attendFused(Tensor qkv) {
-    TensorVector parts = qkv.contiguous().unsqueeze(1).chunk(3, -1);
-    Tensor attended =
-        torch.scaled_dot_product_attention(
-            parts.get(0), parts.get(1), parts.get(2), new TensorOptional(), 0.0, false, new DoubleOptional(), false);
-    return attended.squeeze(1);
+    TensorVector parts = qkv.chunk(3, -1);
+    return Attention.attend(new Qkv(oneHead(parts.get(0)), oneHead(parts.get(1)), oneHead(parts.get(2))));
+  }
+
+  /** (N, L, C) as (N, L, 1 head, C), contiguous as SDPA's kernels like it. */
+  private static Tensor oneHead(Tensor x) {
+    return x.contiguous().unsqueeze(2);
   }
 }
