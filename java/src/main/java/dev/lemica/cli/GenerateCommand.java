@@ -124,7 +124,7 @@ final class GenerateCommand implements Callable<Integer> {
               new GenerationRequest(
                   texts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, modelOptions.steps,
                   modelOptions.guidance, modelOptions.shift, maxSequenceLength));
-      CachePolicy policy = cache.policy(settings.steps(), modelDir);
+      CachePolicy policy = cache.policy(settings.steps(), modelDir, pipeline.samplerName(settings));
       Tensor initial = noise.noise(pipeline.noiseShape(settings));
       System.err.printf(
           "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",

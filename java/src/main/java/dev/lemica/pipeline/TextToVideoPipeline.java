@@ -116,7 +116,17 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
 
   @Override
   public String samplerName(GenerationSettings settings) {
-    return "flow-matching-euler";
+    return sampler(settings).describe();
+  }
+
+  /** The folder's sampler (its scheduler.json kind, flow-matching Euler) for these settings. */
+  public FlowMatchEuler sampler(GenerationSettings settings) {
+    return new FlowMatchEuler(settings.steps(), settings.shift());
+  }
+
+  /** The folder's sampler for these settings. */
+  public FlowMatchEuler sampler(SamplerSettings settings) {
+    return new FlowMatchEuler(settings.steps(), settings.shift());
   }
 
   @Override
@@ -154,8 +164,7 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
       throw new IllegalArgumentException(
           "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");
     }
-    FlowMatchEuler sampler = new FlowMatchEuler(settings.steps(), settings.shift());
-    return CachedSampling.run(transformer, sampler, conditioning, settings.guidance(), noise, policy, branches, listener);
+    return CachedSampling.run(transformer, sampler(settings), conditioning, settings.guidance(), noise, policy, branches, listener);
   }
 
   /** The samples are the videos: decoding is the identity. */
