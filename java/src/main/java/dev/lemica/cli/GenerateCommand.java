@@ -130,7 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
           "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",
           modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
           settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target, policy.describe());
-      Conditioning text = precomputed != null ? TextToVideoPipeline.conditioning(precomputed) : pipeline.encode(settings);
+      Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
         sampled = pipeline.sample(text, initial, settings, policy, branches, progress);

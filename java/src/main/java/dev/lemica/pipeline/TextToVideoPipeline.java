@@ -152,7 +152,12 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
   }
 
   /** Conditioning from embeddings made elsewhere. */
-  public static Conditioning conditioning(PromptEmbeddings embeddings) {
+  @Override
+  public Conditioning conditioning(PromptEmbeddings embeddings) {
+    return conditioningOf(embeddings);
+  }
+
+  private static Conditioning conditioningOf(PromptEmbeddings embeddings) {
     return new Conditioning(Map.of(TEXT, embeddings.cond()), Map.of(TEXT, embeddings.uncond()));
   }
 
@@ -201,7 +206,7 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
       GuidedDenoiser.Branches branches,
       StepListener listener) {
     SamplingResult r =
-        sample(conditioning(embeddings), noise, new GenerationSettings(
+        sample(conditioningOf(embeddings), noise, new GenerationSettings(
             java.util.Collections.nCopies((int) embeddings.batch(), ""), java.util.Collections.nCopies((int) embeddings.batch(), ""),
             0, 0, 0, settings.steps(), settings.guidance(), settings.shift(), 0), policy, branches, listener);
     return new Generation(r.latents(), r.computedSteps(), r.blockStackEvaluations(), r.reusedEvaluations(), r.seconds());

@@ -194,7 +194,7 @@ public final class SchedulerConfig {
     return new SchedulerConfig(source, (ObjectNode) n);
   }
 
-  IllegalArgumentException fault(String what) {
+  public IllegalArgumentException fault(String what) {
     return new IllegalArgumentException(source + ": " + what);
   }
 

@@ -58,6 +58,29 @@ public final class Schedulers {
     return factory.create(config, steps, context == null ? SamplingContext.NONE : context);
   }
 
+  /**
+   * The config key of a scheduler's static flow-matching shift: UniPC's {@code flow_shift} (with
+   * flow sigmas), flow-match Euler's {@code shift}; empty for schedulers without one.
+   */
+  public static java.util.Optional<String> shiftKey(SchedulerConfig config) {
+    return switch (config.className()) {
+      case UniPCMultistep.CLASS_NAME -> java.util.Optional.of("flow_shift");
+      case FlowMatchEuler.CLASS_NAME -> java.util.Optional.of("shift");
+      default -> java.util.Optional.empty();
+    };
+  }
+
+  /** The static shift the config sets (its scheduler's default when absent), or NaN where there is none. */
+  public static double shiftOf(SchedulerConfig config) {
+    return shiftKey(config).map(k -> config.number(k, 1.0)).orElse(Double.NaN);
+  }
+
+  /** The config with its static shift replaced (how --shift overrides a folder's scheduler). */
+  public static SchedulerConfig withShift(SchedulerConfig config, double shift) {
+    String key = shiftKey(config).orElseThrow(() -> config.fault("--shift: " + config.className() + " has no static flow shift"));
+    return config.with(key, shift);
+  }
+
   /** Registers (or replaces) the factory of a {@code _class_name}. */
   public static synchronized void register(String className, Factory factory) {
     FACTORIES.put(className, factory);
