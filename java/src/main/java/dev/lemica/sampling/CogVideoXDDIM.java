@@ -9,22 +9,16 @@ import org.bytedeco.pytorch.Tensor;
  * SNR-shifted, zero-terminal-SNR float64 table (ᾱ_999 = 0, where x0 = −v). Scalars are float64,
  * rounded to float32 where they meet the latents, as torch promotes them.
  */
-public final class CogVideoXDDIM extends StepwiseSampler {
+public final class CogVideoXDDIM extends AlphaScheduleSampler {
   public static final String CLASS_NAME = "CogVideoXDDIMScheduler";
 
-  private final DiscreteSchedule schedule;
-  private final PredictionType prediction;
-  private final String description;
-
-  CogVideoXDDIM(DiscreteSchedule schedule, PredictionType prediction, String description) {
-    this.schedule = schedule;
-    this.prediction = prediction;
-    this.description = description;
+  private CogVideoXDDIM(DiscreteSchedule schedule, PredictionType prediction, String description) {
+    super(schedule, prediction, description);
   }
 
   static CogVideoXDDIM fromConfig(SchedulerConfig c, int steps, SamplingContext context) {
     DiscreteSchedule schedule = readCogVideoX(c, steps);
-    PredictionType prediction = PredictionType.of(c, "epsilon", PredictionType.EPSILON, PredictionType.SAMPLE, PredictionType.V_PREDICTION);
+    PredictionType prediction = prediction(c);
     c.warnUnread();
     return new CogVideoXDDIM(schedule, prediction, CLASS_NAME + describe(c, schedule, prediction));
   }
@@ -42,26 +36,6 @@ public final class CogVideoXDDIM extends StepwiseSampler {
   static String describe(SchedulerConfig c, DiscreteSchedule schedule, PredictionType prediction) {
     return "(" + prediction.configName() + ", " + schedule.spacing() + ", snr_shift_scale " + c.number("snr_shift_scale", 3.0)
         + (c.bool("rescale_betas_zero_snr", false) ? ", zero terminal SNR" : "") + ")";
-  }
-
-  @Override
-  public int steps() {
-    return schedule.steps();
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return schedule.timestep(step);
-  }
-
-  /** ᾱ over the training timesteps (float64). */
-  public double[] alphasCumprod() {
-    return schedule.alphas().values();
   }
 
   @Override

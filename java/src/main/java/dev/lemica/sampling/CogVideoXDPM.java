@@ -14,43 +14,23 @@ import org.bytedeco.pytorch.Tensor;
  * feeds the first-order sample diffusers computes and discards; it is drawn, so a generator's
  * sequence stays Python's, but not used). The pipeline's eta is ignored, as by diffusers.
  */
-public final class CogVideoXDPM extends StepwiseSampler {
+public final class CogVideoXDPM extends AlphaScheduleSampler {
   public static final String CLASS_NAME = "CogVideoXDPMScheduler";
   private static final String PREVIOUS_X0 = "pred_original_sample";
 
-  private final DiscreteSchedule schedule;
-  private final PredictionType prediction;
   private final NoiseSource noise;
-  private final String description;
 
   private CogVideoXDPM(DiscreteSchedule schedule, PredictionType prediction, NoiseSource noise, String description) {
-    this.schedule = schedule;
-    this.prediction = prediction;
+    super(schedule, prediction, description);
     this.noise = noise;
-    this.description = description;
   }
 
   static CogVideoXDPM fromConfig(SchedulerConfig c, int steps, SamplingContext context) {
     DiscreteSchedule schedule = CogVideoXDDIM.readCogVideoX(c, steps);
-    PredictionType prediction = PredictionType.of(c, "epsilon", PredictionType.EPSILON, PredictionType.SAMPLE, PredictionType.V_PREDICTION);
+    PredictionType prediction = prediction(c);
     c.warnUnread();
     NoiseSource noise = context.noise() != null ? context.noise() : NoiseSource.seeded(0);
     return new CogVideoXDPM(schedule, prediction, noise, CLASS_NAME + CogVideoXDDIM.describe(c, schedule, prediction));
-  }
-
-  @Override
-  public int steps() {
-    return schedule.steps();
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return schedule.timestep(step);
   }
 
   @Override
@@ -65,12 +45,7 @@ public final class CogVideoXDPM extends StepwiseSampler {
 
   @Override
   public CogVideoXDPM withNoise(NoiseSource source) {
-    return new CogVideoXDPM(schedule, prediction, source, description);
-  }
-
-  /** ᾱ over the training timesteps (float64). */
-  public double[] alphasCumprod() {
-    return schedule.alphas().values();
+    return new CogVideoXDPM(schedule, prediction, source, describe());
   }
 
   private static double lambda(double alpha) {

@@ -8,25 +8,20 @@ import org.bytedeco.pytorch.Tensor;
  * model output, then x_prev = √ᾱ_prev·x0 + √(1 − ᾱ_prev)·ε. Its ᾱ table and every scalar are
  * float32, as in diffusers. Latte's learned-sigma channels are the pipeline's to drop.
  */
-public final class DDIM extends StepwiseSampler {
+public final class DDIM extends AlphaScheduleSampler {
   public static final String CLASS_NAME = "DDIMScheduler";
 
-  private final DiscreteSchedule schedule;
-  private final PredictionType prediction;
   private final Double clipRange;
-  private final String description;
 
   private DDIM(DiscreteSchedule schedule, PredictionType prediction, Double clipRange, String description) {
-    this.schedule = schedule;
-    this.prediction = prediction;
+    super(schedule, prediction, description);
     this.clipRange = clipRange;
-    this.description = description;
   }
 
   static DDIM fromConfig(SchedulerConfig c, int steps, SamplingContext context) {
     AlphasCumprod alphas = AlphasCumprod.ddim(c);
     DiscreteSchedule schedule = DiscreteSchedule.read(c, steps, alphas, "leading");
-    PredictionType prediction = PredictionType.of(c, "epsilon", PredictionType.EPSILON, PredictionType.SAMPLE, PredictionType.V_PREDICTION);
+    PredictionType prediction = prediction(c);
     c.require("thresholding", false);
     boolean clip = c.bool("clip_sample", true);
     double range = c.number("clip_sample_range", 1.0);
@@ -35,26 +30,6 @@ public final class DDIM extends StepwiseSampler {
     c.warnUnread();
     String d = CLASS_NAME + "(" + prediction.configName() + ", " + schedule.spacing() + (clip ? ", clip " + range : "") + ", eta 0)";
     return new DDIM(schedule, prediction, clip ? range : null, d);
-  }
-
-  @Override
-  public int steps() {
-    return schedule.steps();
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return schedule.timestep(step);
-  }
-
-  /** ᾱ over the training timesteps (float32 values). */
-  public double[] alphasCumprod() {
-    return schedule.alphas().values();
   }
 
   @Override

@@ -15,11 +15,10 @@ public final class FlowMatchEuler extends StepwiseSampler {
   public static final String EMBEDDED_NAME = "flow-matching-euler";
 
   private final FlowMatchSigmas sigmas;
-  private final String description;
 
   public FlowMatchEuler(FlowMatchSigmas sigmas, String description) {
+    super(sigmas.timesteps(), description);
     this.sigmas = sigmas;
-    this.description = description;
   }
 
   /** The embedded model's sampler: {@link FlowMatchSigmas#shifted}. */
@@ -29,21 +28,6 @@ public final class FlowMatchEuler extends StepwiseSampler {
 
   public FlowMatchSigmas sigmas() {
     return sigmas;
-  }
-
-  @Override
-  public int steps() {
-    return sigmas.steps();
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return sigmas.timestep(step);
   }
 
   @Override

@@ -65,6 +65,10 @@ public final class FlowMatchSigmas {
     return timesteps[i];
   }
 
+  double[] timesteps() {
+    return timesteps.clone();
+  }
+
   /** σ_{i+1} − σ_i, in the precision the schedule's scheduler takes it. */
   public double delta(int i) {
     return float32 ? (double) ((float) sigmas[i + 1] - (float) sigmas[i]) : sigmas[i + 1] - sigmas[i];

@@ -22,18 +22,23 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 public final class RectifiedFlow extends StepwiseSampler {
   public static final String CLASS_NAME = "RFLOW";
 
-  private final float[] timesteps;
   private final float[] dt;
-  private final String description;
 
   private RectifiedFlow(float[] timesteps, int numTimesteps, String description) {
-    this.timesteps = timesteps;
+    super(doubles(timesteps), description);
     this.dt = new float[timesteps.length];
     for (int i = 0; i < timesteps.length; i++) {
       float next = i + 1 < timesteps.length ? timesteps[i + 1] : 0f;
       dt[i] = (timesteps[i] - next) / (float) numTimesteps;
     }
-    this.description = description;
+  }
+
+  private static double[] doubles(float[] f) {
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return d;
   }
 
   /** RFLOW from its init arguments (the golden's scheduler_config.json, or Open-Sora's inference config as JSON). */
@@ -93,21 +98,6 @@ public final class RectifiedFlow extends StepwiseSampler {
 
   private static String dtypeName(ScalarType t) {
     return t.value == ScalarType.BFloat16.value ? "bf16" : t.value == ScalarType.Half.value ? "fp16" : "fp32";
-  }
-
-  @Override
-  public int steps() {
-    return timesteps.length;
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return timesteps[step];
   }
 
   /** The update's dt at each step: (t_i − t_{i+1})/1000, the last t_{N−1}/1000 (float32). */

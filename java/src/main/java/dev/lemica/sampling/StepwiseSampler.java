@@ -8,10 +8,34 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * What every sampler's step shares: one model evaluation in a scope of its own, the model output in
- * float32, the listener told afterwards. Subclasses say how a state and a model output make the next
- * state.
+ * float32, the listener told afterwards; and the timesteps the model sees. Subclasses say how a
+ * state and a model output make the next state.
  */
 abstract class StepwiseSampler implements Sampler {
+  private final double[] timesteps;
+  private final String description;
+
+  /** @param timesteps the model's timestep input at each step, exactly as the scheduler exposes it */
+  StepwiseSampler(double[] timesteps, String description) {
+    this.timesteps = timesteps.clone();
+    this.description = description;
+  }
+
+  @Override
+  public final int steps() {
+    return timesteps.length;
+  }
+
+  @Override
+  public final double timestep(int step) {
+    return timesteps[step];
+  }
+
+  @Override
+  public final String describe() {
+    return description;
+  }
+
   @Override
   public SamplerState start(Tensor noise, Device device) {
     return SamplerState.of(0, noise.to(device, ScalarType.Float));

@@ -28,18 +28,17 @@ public final class UniPCMultistep extends StepwiseSampler {
   private final float[] sigma;
   private final float[] alpha;
   private final float[] lambda;
-  private final long[] timesteps;
   private final int order;
   private final boolean bh1;
   private final boolean predictX0;
   private final boolean lowerOrderFinal;
   private final Set<Integer> disableCorrector;
   private final PredictionType prediction;
-  private final String description;
 
   private UniPCMultistep(
       double[] sigmas, long[] timesteps, int order, boolean bh1, boolean predictX0, boolean lowerOrderFinal,
       Set<Integer> disableCorrector, PredictionType prediction, String description) {
+    super(java.util.Arrays.stream(timesteps).asDoubleStream().toArray(), description);
     int n = sigmas.length;
     this.sigma = new float[n];
     this.alpha = new float[n];
@@ -49,29 +48,12 @@ public final class UniPCMultistep extends StepwiseSampler {
       alpha[i] = 1f - sigma[i];
       lambda[i] = (float) Math.log(alpha[i]) - (float) Math.log(sigma[i]);
     }
-    this.timesteps = timesteps;
     this.order = order;
     this.bh1 = bh1;
     this.predictX0 = predictX0;
     this.lowerOrderFinal = lowerOrderFinal;
     this.disableCorrector = disableCorrector;
     this.prediction = prediction;
-    this.description = description;
-  }
-
-  @Override
-  public int steps() {
-    return timesteps.length;
-  }
-
-  @Override
-  public String describe() {
-    return description;
-  }
-
-  @Override
-  public double timestep(int step) {
-    return timesteps[step];
   }
 
   /** The float32 sigmas, N+1 of them. */
