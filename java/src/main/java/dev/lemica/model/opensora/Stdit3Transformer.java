@@ -148,7 +148,8 @@ public final class Stdit3Transformer implements DiffusionTransformer {
    *
    * @param cond the conditional branch's inputs; its {@code y} must be (B, 1, model_max_length, C)
    */
-  public Map<String, Tensor> unconditional(Map<String, Tensor> cond) {
+  @Override
+  public java.util.Optional<Map<String, Tensor>> unconditional(Map<String, Tensor> cond) {
     Tensor y = cond.get(Y);
     if (y == null) {
       throw new IllegalArgumentException("inputs lack tensor '" + Y + "'");
@@ -161,7 +162,7 @@ public final class Stdit3Transformer implements DiffusionTransformer {
     }
     Map<String, Tensor> uncond = new LinkedHashMap<>(cond);
     uncond.put(Y, nullCaption.unsqueeze(0).unsqueeze(0).expand(new long[] {y.size(0), 1, -1, -1}).to(y.device(), y.scalar_type()).contiguous());
-    return uncond;
+    return java.util.Optional.of(uncond);
   }
 
   @Override
@@ -347,7 +348,7 @@ public final class Stdit3Transformer implements DiffusionTransformer {
     cond.put(FPS, torch.full(new long[] {1}, new Scalar(24.0), new DimnameListOptional(), floats));
     cond.put(HEIGHT, torch.full(new long[] {1}, new Scalar((double) latentShape.get(2) * VAE_SPATIAL_FACTOR), new DimnameListOptional(), floats));
     cond.put(WIDTH, torch.full(new long[] {1}, new Scalar((double) latentShape.get(3) * VAE_SPATIAL_FACTOR), new DimnameListOptional(), floats));
-    Map<String, Tensor> uncond = unconditional(cond);
+    Map<String, Tensor> uncond = unconditional(cond).orElseThrow();
     long[] shape = {1, latentShape.get(0), latentShape.get(1), latentShape.get(2), latentShape.get(3)};
     Tensor noise = torch.randn(shape, floats);
     long frames = ceilDiv(latentShape.get(1), config.patchT());

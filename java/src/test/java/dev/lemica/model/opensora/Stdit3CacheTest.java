@@ -41,7 +41,7 @@ class Stdit3CacheTest {
         SafetensorsFile io = SafetensorsFile.open(Golden.dir("opensora_pipeline_tiny").resolve("io.safetensors"));
         Stdit3Transformer model = (Stdit3Transformer) Models.load(Golden.dir("opensora_pipeline_tiny"), ComputeTarget.CPU_FLOAT32)) {
       Map<String, Tensor> cond = Stdit3GoldenTest.PipelineInputs.cond(io);
-      Map<String, Tensor> uncond = model.unconditional(cond);
+      Map<String, Tensor> uncond = model.unconditional(cond).orElseThrow();
       long b = io.tensor("out.mask").size(0);
       assertEquals(0.0, Tensors.relativeL2(uncond.get(Stdit3Transformer.Y), io.tensor("out.y").narrow(0, b, b)), "null caption");
       float[] timesteps = Tensors.toFloats(io.tensor("out.timesteps"));
@@ -65,7 +65,7 @@ class Stdit3CacheTest {
         try (PointerScope step = new PointerScope()) {
           Tensor z = i == 0 ? io.tensor("in.noise") : io.tensor(trajectory + "." + (i - 1));
           Denoiser.Prediction p = denoiser.predict(z, i, timesteps[i]);
-          double err = Tensors.relativeL2(p.velocity(), io.tensor(velocity + "." + i));
+          double err = Tensors.relativeL2(p.output(), io.tensor(velocity + "." + i));
           assertTrue(err < TOLERANCE, velocity + "." + i + " relative L2 " + err);
           System.out.println(velocity + "." + i + " relative L2 " + err);
           if (schedule == null) {
@@ -82,7 +82,7 @@ class Stdit3CacheTest {
           }
           if (i >= 2 && i <= 3) {
             // Step 2 reuses step 1's residual, step 3 computes again.
-            double againstFull = Tensors.relativeL2(p.velocity(), uncached.predict(z, i, timesteps[i]).velocity());
+            double againstFull = Tensors.relativeL2(p.output(), uncached.predict(z, i, timesteps[i]).output());
             if (schedule.computes(i)) {
               assertEquals(0.0, againstFull, "a computed step is the uncached forward, step " + i);
             } else {
@@ -122,7 +122,7 @@ class Stdit3CacheTest {
 
       float[] timesteps = Tensors.toFloats(io.tensor("out.timesteps"));
       try (ResidualCache cache = new ResidualCache(new TeaCachePolicy(0.5).start(timesteps.length));
-          GuidedDenoiser denoiser = new GuidedDenoiser(model, Stdit3GoldenTest.PipelineInputs.cond(io), model.unconditional(Stdit3GoldenTest.PipelineInputs.cond(io)), 7.0, cache, GuidedDenoiser.Branches.SEPARATE)) {
+          GuidedDenoiser denoiser = new GuidedDenoiser(model, Stdit3GoldenTest.PipelineInputs.cond(io), model.unconditional(Stdit3GoldenTest.PipelineInputs.cond(io)).orElseThrow(), 7.0, cache, GuidedDenoiser.Branches.SEPARATE)) {
         for (int i = 0; i < 5; i++) {
           try (PointerScope step = new PointerScope()) {
             denoiser.predict(io.tensor(i == 0 ? "in.noise" : "traj." + (i - 1)), i, timesteps[i]);
