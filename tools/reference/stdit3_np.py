@@ -13,7 +13,6 @@ Everything is float64, except the few places where the reference's float32 round
 argument is large against the result and is reproduced (README): the timestep / fps sinusoid
 arguments, the 2-D position-embedding grid and its sin/cos arguments, the rotary angles.
 """
-import json
 import math
 import os
 import sys
@@ -22,7 +21,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import safetensors_np as st  # noqa: E402
+from folder_model_np import FolderModel  # noqa: E402
 from wan_np import gelu_tanh, layer_norm, linear, rms_norm, silu, softmax, timestep_embedding  # noqa: E402
 
 F64 = np.float64
@@ -78,10 +77,12 @@ def rotate_half_interleaved(x):
     return np.stack([-x2, x1], axis=-1).reshape(x.shape)
 
 
-class STDiT3:
+class STDiT3(FolderModel):
+    WEIGHTS = "model.safetensors"
+
     def __init__(self, config, weights):
+        super().__init__(config, weights)
         self.c = config
-        self.w = {k: v.astype(F64) for k, v in weights.items()}
         self.hidden = config["hidden_size"]
         self.heads = config["num_heads"]
         self.hd = self.hidden // self.heads
@@ -91,13 +92,6 @@ class STDiT3:
         self.out_ch = self.in_ch * 2 if config.get("pred_sigma", True) else self.in_ch
         self.qk_norm = config.get("qk_norm", True)
         self.sq = config.get("input_sq_size", 512)
-
-    @classmethod
-    def from_folder(cls, folder):
-        with open(os.path.join(folder, "config.json")) as f:
-            config = json.load(f)
-        weights, _ = st.load(os.path.join(folder, "model.safetensors"))
-        return cls(config, weights)
 
     # --- embeddings -----------------------------------------------------------------------
     def patch_embed(self, x):
@@ -109,22 +103,22 @@ class STDiT3:
         nt, nh, nw = t // pt, h // ph, w // pw
         p = x.reshape(b, c, nt, pt, nh, ph, nw, pw).transpose(0, 2, 4, 6, 1, 3, 5, 7)
         p = p.reshape(b, nt * nh * nw, c * pt * ph * pw)
-        kernel = self.w["x_embedder.proj.weight"].reshape(self.hidden, -1)
-        return p @ kernel.T + self.w["x_embedder.proj.bias"], (nt, nh, nw)
+        kernel = self.W["x_embedder.proj.weight"].reshape(self.hidden, -1)
+        return p @ kernel.T + self.W["x_embedder.proj.bias"], (nt, nh, nw)
 
     def t_embed(self, prefix, t):
         freq = timestep_embedding(np.asarray(t, dtype=F32), 256)
-        w = self.w
+        w = self.W
         return mlp(freq, w, (prefix + ".mlp.0", prefix + ".mlp.2"), silu)
 
     def caption(self, y):
-        w = self.w
+        w = self.W
         return mlp(y, w, ("y_embedder.y_proj.fc1", "y_embedder.y_proj.fc2"), gelu_tanh)
 
     # --- attention ------------------------------------------------------------------------
     def self_attention(self, p, x, rope):
         """x (n, L, C) sequences; q, k RMS-normed per head, then rotary when given."""
-        w = self.w
+        w = self.W
         n, L, C = x.shape
         qkv = linear(x, w[p + ".qkv.weight"], w[p + ".qkv.bias"]).reshape(n, L, 3, self.heads, self.hd)
         q, k, v = qkv[:, :, 0], qkv[:, :, 1], qkv[:, :, 2]
@@ -141,7 +135,7 @@ class STDiT3:
 
     def cross_attention(self, p, x, y, valid):
         """x (B, N, C); y (B, L, C) projected captions; valid[b] = indices of sample b's valid tokens."""
-        w = self.w
+        w = self.W
         B, N, C = x.shape
         out = np.empty_like(x)
         for b in range(B):
@@ -156,7 +150,7 @@ class STDiT3:
     # --- blocks ---------------------------------------------------------------------------
     def block(self, p, temporal, x, y, valid, t_mlp, t0_mlp, x_mask, T, S, rope):
         B, N, C = x.shape
-        table = self.w[p + ".scale_shift_table"]
+        table = self.W[p + ".scale_shift_table"]
         m = table[None] + t_mlp.reshape(B, 6, C)
         m0 = table[None] + t0_mlp.reshape(B, 6, C) if x_mask is not None else None
 
@@ -187,7 +181,7 @@ class STDiT3:
         xm = t2i_modulate(h, sh, sc)
         if x_mask is not None:
             xm = sel(xm, t2i_modulate(h, m0[:, 3:4], m0[:, 4:5]))
-        f = mlp(xm, self.w, (p + ".mlp.fc1", p + ".mlp.fc2"), gelu_tanh)
+        f = mlp(xm, self.W, (p + ".mlp.fc1", p + ".mlp.fc2"), gelu_tanh)
         return x + sel(g * f, m0[:, 5:6] * f if x_mask is not None else None)
 
     # --- forward --------------------------------------------------------------------------
@@ -207,11 +201,11 @@ class STDiT3:
             fps = np.tile(fps, B // fps.shape[0])
         fps_emb = self.t_embed("fps_embedder", fps)
         t = self.t_embed("t_embedder", np.asarray(timestep, dtype=F32).reshape(-1)) + fps_emb
-        t_mlp = linear(silu(t), self.w["t_block.1.weight"], self.w["t_block.1.bias"])
+        t_mlp = linear(silu(t), self.W["t_block.1.weight"], self.W["t_block.1.bias"])
         t0 = t0_mlp = None
         if x_mask is not None:
             t0 = self.t_embed("t_embedder", np.zeros(B, dtype=F32)) + fps_emb
-            t0_mlp = linear(silu(t0), self.w["t_block.1.weight"], self.w["t_block.1.bias"])
+            t0_mlp = linear(silu(t0), self.W["t_block.1.weight"], self.W["t_block.1.bias"])
             x_mask = np.asarray(x_mask).astype(bool)
             if x_mask.shape[0] != B:
                 x_mask = np.tile(x_mask, (B // x_mask.shape[0], 1))
@@ -227,7 +221,7 @@ class STDiT3:
             if mask.shape[0] != B:
                 mask = np.tile(mask, (B // mask.shape[0], 1))
             valid = [np.nonzero(mask[b] != 0)[0] for b in range(B)]
-        freqs = self.w["rope.freqs"]
+        freqs = self.W["rope.freqs"]
         return dict(tok=tok, T=T, H=H, W=W, S=S, t=t, t0=t0, t_mlp=t_mlp, t0_mlp=t0_mlp, x_mask=x_mask,
                     y=yp, valid=valid, rope=rope_cos_sin(freqs, T), shape=x.shape)
 
@@ -243,7 +237,7 @@ class STDiT3:
     def head(self, h, s):
         B = h.shape[0]
         C = self.hidden
-        table = self.w["final_layer.scale_shift_table"]
+        table = self.W["final_layer.scale_shift_table"]
         m = table[None] + s["t"][:, None]
         hx = t2i_modulate(layer_norm(h, EPS), m[:, 0:1], m[:, 1:2])
         if s["x_mask"] is not None:
@@ -253,7 +247,7 @@ class STDiT3:
             keep = s["x_mask"][:, :, None, None]
             T, S = s["T"], s["S"]
             hx = np.where(keep, hx.reshape(B, T, S, C), hz.reshape(B, T, S, C)).reshape(B, T * S, C)
-        o = linear(hx, self.w["final_layer.linear.weight"], self.w["final_layer.linear.bias"])
+        o = linear(hx, self.W["final_layer.linear.weight"], self.W["final_layer.linear.bias"])
         T, H, W = s["T"], s["H"], s["W"]
         pt, ph, pw = self.patch
         o = o.reshape(B, T, H, W, pt, ph, pw, self.out_ch).transpose(0, 7, 1, 4, 2, 5, 3, 6)
