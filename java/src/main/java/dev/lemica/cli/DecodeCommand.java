@@ -22,13 +22,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs a pipeline's VAE on tensors from a file, to check a VAE port against Python.",
-      "Decoding reads in.latents as the pipeline's denoiser holds them (for Wan: normalised with the VAE"
-          + " config's latents_mean/latents_std), de-normalises them as the pipeline does and decodes:"
-          + " out.sample (B, 3, F, H, W) in [-1, 1], float32. --frames adds out.frames, the pipeline's"
-          + " (B, F, H, W, 3) frames in [0, 1].",
+      "Decoding reads in.latents as the pipeline's denoiser holds them (Wan: (B, C, T, h, w) normalised"
+          + " with the VAE config's latents_mean/latents_std; CogVideoX: (B, T, C, h, w), times"
+          + " scaling_factor), de-normalises them as the pipeline does and decodes: out.sample"
+          + " (B, 3, F, H, W), float32, as the pipeline's VAE returns it (Wan clamps to [-1, 1], CogVideoX"
+          + " does not). --frames adds out.frames, the pipeline's (B, F, H, W, 3) frames in [0, 1].",
       "--encode instead reads in.video (B, 3, F, H, W) in [-1, 1] and writes the posterior:"
           + " out.latent_mean and out.latent_logvar (raw VAE latents, not normalised).",
-      "Supported: AutoencoderKLWan (Wan2.1)."
+      "Supported: AutoencoderKLWan (Wan2.1), AutoencoderKLCogVideoX (CogVideoX 1.0 and 1.5)."
     })
 final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "The VAE folder (config.json + weights) or a pipeline folder holding vae/.")
@@ -45,6 +46,14 @@ final class DecodeCommand implements Callable<Integer> {
 
   @Option(names = "--frames", description = "When decoding, also write out.frames.")
   boolean frames;
+
+  @Option(
+      names = "--num-frames",
+      paramLabel = "N",
+      description =
+          "When decoding, the number of video frames to decode to, as the pipeline was asked for: needed by"
+              + " VAEs whose latents leave it open; for the others it must be the one count the latents decode to.")
+  Long numFrames;
 
   @Mixin ComputeOptions compute;
 
@@ -69,7 +78,14 @@ final class DecodeCommand implements Callable<Integer> {
           writer.put("out.latent_mean", posterior.mean()).put("out.latent_logvar", posterior.logvar());
           written = "out.latent_mean " + Tensors.shapeString(posterior.mean());
         } else {
-          Tensor sample = vae.decodeNormalized(x);
+          Tensor latents = vae.pipelineLayout().toVae(x, vae.latentChannels());
+          long t = latents.size(2);
+          if (numFrames == null && vae.fewestVideoFrames(t) != vae.videoFrames(t)) {
+            throw new IllegalArgumentException(
+                vae.className() + " decodes " + t + " latent frames to " + vae.fewestVideoFrames(t) + " to "
+                    + vae.videoFrames(t) + " frames: give --num-frames");
+          }
+          Tensor sample = numFrames == null ? vae.decodeNormalized(latents) : vae.decodeNormalized(latents, numFrames);
           writer.put("out.sample", sample);
           if (frames) {
             writer.put("out.frames", VideoPostprocess.toFrames(sample));

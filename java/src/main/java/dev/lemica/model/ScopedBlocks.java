@@ -1,6 +1,8 @@
 package dev.lemica.model;
 
 import dev.lemica.kernels.Profiling;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -44,6 +46,14 @@ public final class ScopedBlocks {
       handTo(caller, h);
     }
     return h;
+  }
+
+  /**
+   * Steps applied in sequence, each in its own scope, unobserved: an intermediate result is freed
+   * once the next step has run (in the video VAEs each is hundreds of MB).
+   */
+  public static Tensor sequence(Tensor input, List<? extends UnaryOperator<Tensor>> steps) {
+    return run(steps.size(), input, (i, h) -> steps.get(i).apply(h), BlockObserver.NONE);
   }
 
   /** Moves the one reference held on {@code t} to {@code scope} (if any). */

@@ -14,4 +14,14 @@ public final class Activations {
   public static Tensor geluTanh(Tensor x) {
     return torch.gelu(x, "tanh");
   }
+
+  /**
+   * SiLU (diffusers' "silu" and "swish") computed in place, for a tensor the caller just made and
+   * no one else sees: in the video VAEs every activation is hundreds of MB, and this saves a copy.
+   * It returns the argument, the wrapper the caller's scope owns, not the in-place call's result.
+   */
+  public static Tensor siluInPlace(Tensor freshTensor) {
+    torch.silu_(freshTensor);
+    return freshTensor;
+  }
 }

@@ -4,6 +4,7 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
 import dev.lemica.vae.wan.AutoencoderKLWan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Loads a VAE from a diffusers folder, choosing the implementation by its config's {@code
@@ -26,9 +28,12 @@ public final class Vaes {
   }
 
   private static final Map<String, Loader> LOADERS =
-      new TreeMap<>(Map.of(AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load));
+      new TreeMap<>(
+          Map.of(
+              AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load,
+              AutoencoderKLCogVideoX.CLASS_NAME, AutoencoderKLCogVideoX::load));
 
-  private static final Set<String> PRESETS = Set.of("wan2.1-vae");
+  private static final Set<String> PRESETS = new TreeSet<>(Set.of("wan2.1-vae", "cogvideox1.5-vae"));
 
   private Vaes() {}
 
@@ -80,7 +85,10 @@ public final class Vaes {
     return loader(config).load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled VAE config by name: {@code wan2.1-vae} (Wan2.1's, as in Wan2.1-T2V-1.3B-Diffusers/vae). */
+  /**
+   * A bundled VAE config by name: {@code wan2.1-vae} (Wan2.1's, as in Wan2.1-T2V-1.3B-Diffusers/vae),
+   * {@code cogvideox1.5-vae} (THUDM/CogVideoX1.5-5B/vae).
+   */
   public static ModelConfig preset(String name) {
     if (!PRESETS.contains(name)) {
       throw new IllegalArgumentException("VAE preset '" + name + "': unknown (known: " + String.join(", ", PRESETS) + ")");

@@ -8,15 +8,12 @@ import dev.lemica.nn.FrameCache;
 import dev.lemica.torch.Tensors;
 import dev.lemica.vae.DiagonalGaussian;
 import dev.lemica.vae.VaeObserver;
+import dev.lemica.vae.VaeTensors;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.DeviceOptional;
-import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -138,7 +135,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
         try (PointerScope chunk = new PointerScope()) {
           cache.startChunk();
           Tensor decoded = decoder.apply(z.narrow(2, i, 1), cache, observer, i);
-          checkChunk(decoded, at, frames, "decoded");
+          VaeTensors.checkFits(decoded, at, frames, "decoded", config.file());
           out.narrow(2, at, decoded.size(2)).copy_(decoded);
           at += decoded.size(2);
         }
@@ -180,7 +177,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
           long start = k == 0 ? 0 : 1 + (long) ENCODE_CHUNK_FRAMES * (k - 1);
           long length = k == 0 ? 1 : ENCODE_CHUNK_FRAMES;
           Tensor e = encoder.apply(x.narrow(2, start, length), cache, observer, k);
-          checkChunk(e, at, latentFrames, "encoded");
+          VaeTensors.checkFits(e, at, latentFrames, "encoded", config.file());
           encoded.narrow(2, at, e.size(2)).copy_(e);
           at += e.size(2);
         }
@@ -189,16 +186,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
       observer.observe("quant_conv", quantized);
       moments.copy_(quantized);
     }
-    Tensor mean = moments.narrow(1, 0, z).contiguous();
-    Tensor logvar =
-        moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
-    return new DiagonalGaussian(mean, logvar);
-  }
-
-  private void checkChunk(Tensor chunk, long at, long total, String what) {
-    if (at + chunk.size(2) > total) {
-      throw new IllegalStateException(what + " frames overflow the expected " + total + " (config " + config.file() + ")");
-    }
+    return DiagonalGaussian.fromMoments(moments);
   }
 
   private void checkLatents(Tensor latents) {
@@ -229,7 +217,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   private Tensor onDevice(Tensor t) {
-    return t.to(target().device(), target().dtype());
+    return VaeTensors.onDevice(target(), t);
   }
 
   /** A per-channel statistic as the pipeline holds it: float32, then the compute dtype, (1, z, 1, 1, 1). */
@@ -238,7 +226,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   private Tensor emptyOnDevice(long[] shape, ScalarType type) {
-    return torch.empty(shape, new TensorOptions(type).device(new DeviceOptional(target().device())), new MemoryFormatOptional());
+    return VaeTensors.empty(target(), shape, type);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ObservedStages;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,6 @@ final class WanDecoder3d {
       stages.add("up_blocks." + i, t -> block.apply(t, cache));
     }
     stages.add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return stages.run(x, observer, "decoder", chunk);
+    return stages.run(x, observer, "decoder", "chunk" + chunk);
   }
 }

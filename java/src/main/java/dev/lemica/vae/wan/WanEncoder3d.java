@@ -4,6 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ObservedStages;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,6 +55,6 @@ final class WanEncoder3d {
       stages.add("down_blocks." + j, t -> layer.apply(t, cache));
     }
     stages.add("mid_block", t -> midBlock.apply(t, cache)).add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return stages.run(x, observer, "encoder", chunk);
+    return stages.run(x, observer, "encoder", "chunk" + chunk);
   }
 }

@@ -1,5 +1,6 @@
 package dev.lemica.vae.wan;
 
+import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
 import java.util.List;
@@ -21,6 +22,6 @@ final class WanMidBlock implements WanCausalLayer {
   @Override
   public Tensor apply(Tensor x, FrameCache cache) {
     List<UnaryOperator<Tensor>> layers = List.of(t -> first.apply(t, cache), attention::apply, t -> second.apply(t, cache));
-    return WanVaeBlocks.sequence(x, layers);
+    return ScopedBlocks.sequence(x, layers);
   }
 }

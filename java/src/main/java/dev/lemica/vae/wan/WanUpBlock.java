@@ -1,5 +1,6 @@
 package dev.lemica.vae.wan;
 
+import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
 import java.util.ArrayList;
@@ -31,6 +32,6 @@ final class WanUpBlock implements WanCausalLayer {
     for (WanCausalLayer layer : layers) {
       steps.add(t -> layer.apply(t, cache));
     }
-    return WanVaeBlocks.sequence(x, steps);
+    return ScopedBlocks.sequence(x, steps);
   }
 }

@@ -1,0 +1,42 @@
+package dev.lemica.nn;
+
+import dev.lemica.model.ScopedBlocks;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The pre-activation residual block every VAE family here builds from its own norms and
+ * convolutions: {@code conv2(silu(norm2(conv1(silu(norm1(x)))))) + shortcut(x)} (diffusers' {@code
+ * WanResidualBlock}, {@code CogVideoXResnetBlock3D} without a time embedding, Open-Sora's temporal
+ * {@code ResBlock}). Dropout is the identity at inference.
+ */
+public final class ResnetBlocks {
+  private ResnetBlocks() {}
+
+  /**
+   * Each step in its own scope (at 480p every intermediate is hundreds of MB); SiLU runs in place on
+   * the norms' fresh outputs.
+   *
+   * @param shortcut null for the identity
+   */
+  public static Tensor apply(
+      Tensor x,
+      UnaryOperator<Tensor> norm1,
+      UnaryOperator<Tensor> conv1,
+      UnaryOperator<Tensor> norm2,
+      UnaryOperator<Tensor> conv2,
+      UnaryOperator<Tensor> shortcut) {
+    Tensor h = shortcut == null ? x : shortcut.apply(x);
+    List<UnaryOperator<Tensor>> steps =
+        List.of(t -> Activations.siluInPlace(norm1.apply(t)), conv1, t -> Activations.siluInPlace(norm2.apply(t)), conv2);
+    Tensor y = ScopedBlocks.sequence(x, steps);
+    y.add_(h);
+    return y;
+  }
+
+  /** {@code conv(silu(norm(x)))}, each step in its own scope: the head of the VAE encoders and decoders. */
+  public static Tensor head(Tensor x, UnaryOperator<Tensor> norm, UnaryOperator<Tensor> conv) {
+    return ScopedBlocks.sequence(x, List.of(t -> Activations.siluInPlace(norm.apply(t)), conv));
+  }
+}

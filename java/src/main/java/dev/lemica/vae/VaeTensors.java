@@ -1,0 +1,33 @@
+package dev.lemica.vae;
+
+import dev.lemica.model.ComputeTarget;
+import dev.lemica.torch.Tensors;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/** Tensor placement the VAE implementations share. */
+public final class VaeTensors {
+  private VaeTensors() {}
+
+  /** {@code t} on the compute device in the compute dtype (itself when it already is). */
+  public static Tensor onDevice(ComputeTarget target, Tensor t) {
+    return t.to(target.device(), target.dtype());
+  }
+
+  /** An uninitialised tensor on the compute device. */
+  public static Tensor empty(ComputeTarget target, long[] shape, ScalarType type) {
+    return torch.empty(shape, new TensorOptions(type).device(new DeviceOptional(target.device())), new MemoryFormatOptional());
+  }
+
+  /** Refuses a chunk whose frames would run past the preallocated output: a port bug, not bad input. */
+  public static void checkFits(Tensor chunk, long at, long total, String what, Object config) {
+    if (at + chunk.size(2) > total) {
+      throw new IllegalStateException(
+          what + " frames overflow the expected " + total + " at frame " + at + " (" + Tensors.shapeString(chunk) + ", config " + config + ")");
+    }
+  }
+}
