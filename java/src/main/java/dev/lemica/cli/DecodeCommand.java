@@ -78,7 +78,7 @@ final class DecodeCommand implements Callable<Integer> {
           writer.put("out.latent_mean", posterior.mean()).put("out.latent_logvar", posterior.logvar());
           written = "out.latent_mean " + Tensors.shapeString(posterior.mean());
         } else {
-          Tensor latents = vae.pipelineLayout().toVae(x, vae.latentChannels());
+          Tensor latents = vae.pipelineLayout().toVae(x, vae);
           long t = latents.size(2);
           if (numFrames == null && vae.fewestVideoFrames(t) != vae.videoFrames(t)) {
             throw new IllegalArgumentException(

@@ -15,12 +15,14 @@ public enum LatentLayout {
   /** (B, F, C, h, w): CogVideoX. */
   FRAMES_FIRST;
 
-  /** Latents in this layout with {@code channels} channels to the VAE's (B, C, F, h, w) (a view). */
-  public Tensor toVae(Tensor latents, int channels) {
+  /** A pipeline's latents in this layout to {@code vae}'s (B, C, F, h, w) (a view), checked against its channel count. */
+  public Tensor toVae(Tensor latents, VideoAutoencoder vae) {
+    int channels = vae.latentChannels();
     int axis = this == CHANNELS_FIRST ? 1 : 2;
     if (latents.dim() != 5 || latents.size(axis) != channels) {
       throw new IllegalArgumentException(
-          "latents " + Tensors.shapeString(latents) + ": expected " + describe(channels) + " (the pipeline's layout)");
+          "latents " + Tensors.shapeString(latents) + ": expected " + describe(channels) + ", as " + vae.className()
+              + "'s pipelines hold them");
     }
     return this == CHANNELS_FIRST ? latents : latents.permute(0, 2, 1, 3, 4);
   }

@@ -69,7 +69,7 @@ class DecodeCommandTest {
     CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, r.exitCode());
     assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: AutoencoderKLWan expects (B, 4, T, h, w)"), r.err());
+    assertTrue(r.err().startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: expected (B, 4, F, h, w), as AutoencoderKLWan's pipelines hold them"), r.err());
 
     r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, r.exitCode());
