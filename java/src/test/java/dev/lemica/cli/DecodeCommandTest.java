@@ -80,4 +80,44 @@ class DecodeCommandTest {
     assertEquals(1, r.exitCode());
     assertTrue(r.err().startsWith("error: " + dir + ": not a diffusers VAE folder"), r.err());
   }
+
+  @Test
+  void decodesCogVideoXLatentsInThePipelinesLayout() {
+    Path golden = Golden.dir("cogvideox_vae");
+    Path out = dir.resolve("c.safetensors");
+    CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(),
+        "--out", out.toString(), "--frames", "--num-frames", "17");
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      double err = Tensors.relativeL2(o.tensor("out.sample"), io.tensor("out.video"));
+      assertTrue(err < 1e-5, "out.sample vs the golden's out.video: " + err);
+      assertClose(o, io, "out.frames");
+    }
+    r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(),
+        "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertClose(o, io, "out.latent_mean");
+      assertClose(o, io, "out.latent_logvar");
+    }
+  }
+
+  @Test
+  void refusesCogVideoXLatentsInTheWrongLayoutOrFrameCount() {
+    Path golden = Golden.dir("cogvideox_vae");
+    Path channelsFirst = dir.resolve("cf.safetensors");
+    new SafetensorsWriter().put("in.latents", torch.randn(1, 4, 5, 2, 2)).write(channelsFirst);
+    CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", channelsFirst.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + channelsFirst + ": in.latents: latents [1, 4, 5, 2, 2]: expected (B, F, 4, h, w), as AutoencoderKLCogVideoX's pipelines hold them"), r.err());
+
+    r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString(),
+        "--num-frames", "16");
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("in.latents: 16 frames: AutoencoderKLCogVideoX decodes 5 latent frames to 17 frames"), r.err());
+  }
 }
