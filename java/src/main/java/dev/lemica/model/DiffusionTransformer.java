@@ -26,6 +26,28 @@ public interface DiffusionTransformer extends AutoCloseable {
     return forward(inputs, BlockStackHook.RUN_ALL);
   }
 
+  /**
+   * Random inputs for speed and memory measurements, with their FLOP counts.
+   *
+   * @param latentShape the VAE latent without the batch: (C, F, H, W) for video models, (C, H, W)
+   *     for image models
+   * @param textTokens the length of the made-up text conditioning
+   * @throws IllegalArgumentException when the shape does not fit the model, or the model has none
+   */
+  default ExampleInputs exampleInputs(List<Long> latentShape, int textTokens) {
+    throw new IllegalArgumentException(className() + ": bench does not support this model yet");
+  }
+
+  /** The latent {@code bench} measures by default (a typical generation: 480p × 81 frames, 1024²). */
+  default List<Long> typicalLatentShape() {
+    throw new IllegalArgumentException(className() + ": bench does not support this model yet");
+  }
+
+  /** The smallest latent the model takes: one token after patching, for the host-bound step. */
+  default List<Long> oneTokenLatentShape() {
+    throw new IllegalArgumentException(className() + ": bench does not support this model yet");
+  }
+
   @Override
   void close();
 }

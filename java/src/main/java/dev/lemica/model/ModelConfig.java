@@ -95,48 +95,6 @@ public final class ModelConfig {
     return out;
   }
 
-  /** The key's positive integer, or {@code fallback} when absent (diffusers' default). */
-  public int positiveIntOr(String key, int fallback) {
-    return optional(key).isPresent() ? requirePositiveInt(key) : fallback;
-  }
-
-  /** The key's positive finite number, or {@code fallback} when absent. */
-  public double positiveDoubleOr(String key, double fallback) {
-    if (optional(key).isEmpty()) {
-      return fallback;
-    }
-    double v = requireDouble(key);
-    if (!(v > 0) || Double.isInfinite(v)) {
-      throw fault(key, "must be a positive number, got " + v);
-    }
-    return v;
-  }
-
-  /** The key's true/false, or {@code fallback} when absent. */
-  public boolean booleanOr(String key, boolean fallback) {
-    return optional(key).isPresent() ? requireBoolean(key) : fallback;
-  }
-
-  /** The key's non-empty array of positive integers (any length), or {@code fallback} when absent. */
-  public int[] positiveIntsOr(String key, int[] fallback) {
-    Optional<JsonNode> n = optional(key);
-    if (n.isEmpty()) {
-      return fallback.clone();
-    }
-    JsonNode a = n.get();
-    if (!a.isArray() || a.isEmpty()) {
-      throw fault(key, "must be a non-empty array of positive integers");
-    }
-    int[] out = new int[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt() || a.get(i).asInt() <= 0) {
-        throw fault(key, "must be a non-empty array of positive integers");
-      }
-      out[i] = a.get(i).asInt();
-    }
-    return out;
-  }
-
   /** The value, or empty when the key is absent or JSON null. */
   public Optional<JsonNode> optional(String key) {
     JsonNode n = root.get(key);

@@ -2,7 +2,6 @@ package dev.lemica.model;
 
 import dev.lemica.kernels.Profiling;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -10,7 +9,8 @@ import org.bytedeco.pytorch.Tensor;
  * Runs a stack of blocks with each block's temporaries freed when that block ends, not when the
  * caller's scope does: at 480p a Wan block makes several GiB of them, and 24 UMT5-XXL blocks at
  * 512 tokens would hold every attention matrix at once. The result (and, when observed, every
- * block's output) belongs to the caller's innermost {@link PointerScope}.
+ * block's output) belongs to the caller's innermost {@link PointerScope}. A stack carries one hidden
+ * state, or several streams (dual-stream MMDiT blocks carry text and image).
  */
 public final class ScopedBlocks {
   /** One block: the hidden state after block {@code index} given the one before it. */
@@ -19,27 +19,65 @@ public final class ScopedBlocks {
     Tensor apply(int index, Tensor hidden);
   }
 
+  /** One block of a multi-stream stack: the streams leaving it given those entering, same order. */
+  @FunctionalInterface
+  public interface StreamBlock {
+    Tensor[] apply(Tensor[] streams);
+  }
+
+  /** A multi-stream block with its diffusers module path, for observers. */
+  public record Named(String name, StreamBlock block) {}
+
   private ScopedBlocks() {}
 
   public static Tensor run(int count, Tensor input, Block block, BlockObserver observer) {
+    return loop(count, new Tensor[] {input}, (i, s) -> new Tensor[] {block.apply(i, s[0])}, (i, out) -> observer.blockDone(i, out[0]), observer)[0];
+  }
+
+  /**
+   * @param input the streams entering the first block; never released here
+   * @return the streams leaving the last block
+   */
+  public static Tensor[] run(List<Named> blocks, Tensor[] input, BlockObserver observer) {
+    return loop(
+        blocks.size(),
+        input,
+        (i, s) -> blocks.get(i).block().apply(s),
+        (i, out) -> observer.blockDone(i, blocks.get(i).name(), List.of(out)),
+        observer);
+  }
+
+  private interface IndexedBlock {
+    Tensor[] apply(int index, Tensor[] streams);
+  }
+
+  private interface Notify {
+    void done(int index, Tensor[] outputs);
+  }
+
+  private static Tensor[] loop(int count, Tensor[] input, IndexedBlock block, Notify notify, BlockObserver observer) {
     PointerScope caller = PointerScope.getInnerScope();
     boolean observed = observer != BlockObserver.NONE;
     boolean nvtx = Profiling.nvtxEnabled();
-    Tensor h = input;
+    Tensor[] h = input;
     for (int i = 0; i < count; i++) {
-      Tensor next;
+      Tensor[] next;
       try (PointerScope blockScope = new PointerScope();
           Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {
         next = block.apply(i, h);
-        next.retainReference();
+        for (Tensor t : next) {
+          t.retainReference();
+        }
       }
       if (observed) {
         // An observer may keep every block's output until the caller's scope ends.
         handTo(caller, next);
       } else if (h != input) {
-        h.releaseReference();
+        for (Tensor t : h) {
+          t.releaseReference();
+        }
       }
-      observer.blockDone(i, next);
+      notify.done(i, next);
       h = next;
     }
     if (!observed && h != input) {
@@ -48,19 +86,13 @@ public final class ScopedBlocks {
     return h;
   }
 
-  /**
-   * Steps applied in sequence, each in its own scope, unobserved: an intermediate result is freed
-   * once the next step has run (in the video VAEs each is hundreds of MB).
-   */
-  public static Tensor sequence(Tensor input, List<? extends UnaryOperator<Tensor>> steps) {
-    return run(steps.size(), input, (i, h) -> steps.get(i).apply(h), BlockObserver.NONE);
-  }
-
-  /** Moves the one reference held on {@code t} to {@code scope} (if any). */
-  private static void handTo(PointerScope scope, Tensor t) {
+  /** Moves the one reference held on each tensor to {@code scope} (if any). */
+  private static void handTo(PointerScope scope, Tensor[] tensors) {
     if (scope != null) {
-      scope.attach(t);
-      t.releaseReference();
+      for (Tensor t : tensors) {
+        scope.attach(t);
+        t.releaseReference();
+      }
     }
   }
 }

@@ -5,28 +5,30 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 
 /**
- * torch's {@code nn.GroupNorm} on (B, C, ...) tensors: the channels split into {@code groups} equal
- * groups, each normalised per sample over its channels and every trailing position (biased variance,
- * eps inside the root), then a per-channel scale and shift. On a 5-D video the statistics span every
- * frame given, so a VAE that runs a video in frame groups (CogVideoX, Open-Sora's micro-chunks) gets
- * results that depend on the grouping: that is the reference's behaviour, not a rounding effect.
+ * torch's {@code GroupNorm} over (N, C, ...) tensors: the channels fall into {@code groups} equal
+ * groups, each normalised per sample to zero mean and unit variance over its channels and all
+ * positions ({@code (x − mean) / √(var + eps)}, biased variance), then scaled and shifted per
+ * channel. Samples never mix. diffusers' 2D VAEs and UNets use it with eps 1e-6.
  */
 public final class GroupNorm {
+  private final long groups;
   private final TensorOptional weight;
   private final TensorOptional bias;
-  private final int groups;
   private final double eps;
 
-  /** @param weight γ (C), or null for none; @param bias β (C), or null for none */
-  public GroupNorm(Tensor weight, Tensor bias, int groups, double eps) {
+  /**
+   * @param weight (C) or null for none
+   * @param bias (C) or null for none
+   */
+  public GroupNorm(long groups, Tensor weight, Tensor bias, double eps) {
     if (groups < 1 || (weight != null && weight.size(0) % groups != 0)) {
-      throw new IllegalArgumentException("GroupNorm: " + groups + " groups do not divide the channels");
+      throw new IllegalArgumentException("GroupNorm: " + (weight == null ? "?" : weight.size(0)) + " channels do not fall into " + groups + " groups");
     }
+    this.groups = groups;
     this.weight = weight == null ? new TensorOptional() : new TensorOptional(weight);
     this.bias = bias == null ? new TensorOptional() : new TensorOptional(bias);
     this.weight.retainReference();
     this.bias.retainReference();
-    this.groups = groups;
     this.eps = eps;
   }
 

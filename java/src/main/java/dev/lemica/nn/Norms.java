@@ -8,10 +8,14 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-/** Normalisations over the last dimension, as torch.nn.LayerNorm and torch.nn.RMSNorm compute them. */
+/**
+ * Normalisations over the last dimension: torch.nn.LayerNorm, diffusers' FP32LayerNorm,
+ * torch.nn.RMSNorm, and T5LayerNorm = diffusers' own RMSNorm (which rounds differently in half precision).
+ */
 public final class Norms {
   private Norms() {}
 
+  /** torch.nn.LayerNorm in x's dtype; weight and bias may be null (no affine). */
   public static Tensor layerNorm(Tensor x, Tensor weight, Tensor bias, double eps) {
     return torch.layer_norm(
         x,
@@ -22,6 +26,15 @@ public final class Norms {
         false);
   }
 
+  /**
+   * diffusers' FP32LayerNorm: computed in float32 whatever x's dtype (weight and bias float32 too),
+   * returned in x's dtype. The norms diffusers keeps in float32 for bf16 runs (Wan's norm2) are these.
+   */
+  public static Tensor layerNormFloat32(Tensor x, Tensor weight, Tensor bias, double eps) {
+    return layerNorm(x.to(ScalarType.Float), weight, bias, eps).to(x.scalar_type());
+  }
+
+  /** torch.nn.RMSNorm: x/√(mean(x²)+eps)·weight, computed in float32 and rounded once to x's dtype. */
   public static Tensor rmsNorm(Tensor x, Tensor weight, double eps) {
     return torch.rms_norm(
         x,
@@ -31,10 +44,10 @@ public final class Norms {
   }
 
   /**
-   * transformers' {@code T5LayerNorm} (T5, mT5, UMT5): x · rsqrt(mean(x²) + eps) with the mean
-   * square in float32, no mean subtraction, no bias; in half precision the normalised value is cast
-   * to the weight's dtype before the weight multiplies it. Differs from {@link #rmsNorm} in those
-   * roundings only.
+   * transformers' {@code T5LayerNorm} (T5, mT5, UMT5), which diffusers' {@code normalization.RMSNorm}
+   * (Qwen-Image's q/k and text norms) copies: x · rsqrt(mean(x²) + eps) with the mean square in
+   * float32, no mean subtraction, no bias; in half precision the normalised value is cast to the
+   * weight's dtype before the weight multiplies it. Differs from {@link #rmsNorm} in those roundings only.
    */
   public static Tensor t5LayerNorm(Tensor x, Tensor weight, double eps) {
     Tensor variance = x.to(ScalarType.Float).pow(new Scalar(2.0)).mean(new long[] {-1}, true, new ScalarTypeOptional());

@@ -11,7 +11,7 @@ import org.bytedeco.pytorch.Tensor;
  * Both float32, (B, z, T, h, w).
  */
 public record DiagonalGaussian(Tensor mean, Tensor logvar) {
-  /** The encoder's moments (B, 2z, ...): mean the first z channels, log-variance the rest, clamped. */
+  /** The encoder's moments (B, 2z, ...): mean the first z channels, log-variance the rest, clamped, as diffusers' constructor splits them. */
   public static DiagonalGaussian fromMoments(Tensor moments) {
     long z = moments.size(1) / 2;
     Tensor mean = moments.narrow(1, 0, z).contiguous();

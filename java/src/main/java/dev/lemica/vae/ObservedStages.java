@@ -8,9 +8,10 @@ import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
- * The top-level modules of a VAE's encoder or decoder for one chunk of frames, run in sequence (each
- * in its own scope), each output shown to the observer as {@code <module>.<name>.<chunk>} (observed
- * outputs then live until the chunk ends): how the {@link VaeObserver} names come about.
+ * The modules of a VAE encoder or decoder for one chunk, run in sequence (each in its own scope),
+ * each output shown to the observer as {@code <module>.<name>.chunk<i>} (observed outputs then live
+ * until the chunk ends). A block whose inner results matter (the mid block's attention) adds its
+ * parts as stages of their own, the last one under the block's name.
  */
 public final class ObservedStages {
   private final List<String> names = new ArrayList<>();
@@ -22,13 +23,14 @@ public final class ObservedStages {
     return this;
   }
 
-  /**
-   * @param module {@code encoder} or {@code decoder}
-   * @param chunk the chunk's name as the reference's activations call it ({@code chunk2}, {@code group0})
-   */
-  public Tensor run(Tensor x, VaeObserver observer, String module, String chunk) {
+  public Tensor run(Tensor x, VaeObserver observer, String module, int chunk) {
+    return run(x, observer, module, "chunk" + chunk);
+  }
+
+  /** As {@link #run(Tensor, VaeObserver, String, int)}, the chunk named as the reference names it ({@code group0} for CogVideoX). */
+  public Tensor run(Tensor x, VaeObserver observer, String module, String chunkName) {
     BlockObserver shown =
-        observer == VaeObserver.NONE ? BlockObserver.NONE : (i, out) -> observer.observe(module + "." + names.get(i) + "." + chunk, out);
+        observer == VaeObserver.NONE ? BlockObserver.NONE : (i, out) -> observer.observe(module + "." + names.get(i) + "." + chunkName, out);
     return ScopedBlocks.run(stages.size(), x, (i, h) -> stages.get(i).apply(h), shown);
   }
 }

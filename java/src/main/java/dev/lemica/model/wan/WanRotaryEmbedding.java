@@ -1,17 +1,17 @@
 package dev.lemica.model.wan;
 
 import dev.lemica.model.ComputeTarget;
+import dev.lemica.nn.RotaryAngles;
 import dev.lemica.torch.Tensors;
 import java.util.HashMap;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Wan's 3D rotary position embedding. Per axis (frames, rows, columns) a 1D table of interleaved
- * cos/sin pairs is built in float64 and the three are concatenated; each token then takes its
- * frame's, row's and column's slices of that concatenation.
+ * Wan's 3D rotary position embedding: the head dimension splits into a frame, a row and a column
+ * axis, and each token turns its pairs by its (frame, row, column) patch position, angles in float64
+ * as diffusers builds its per-axis tables.
  *
  * <p>The axis widths are (hd − 4⌊hd/6⌋, 2⌊hd/6⌋, 2⌊hd/6⌋): each even, so no cos/sin pair straddles
  * two axes. Some diffusers revisions slice the concatenation with (hd − 2⌊hd/3⌋, ⌊hd/3⌋, ⌊hd/3⌋)
@@ -21,35 +21,16 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 final class WanRotaryEmbedding {
   private static final double THETA = 10000.0;
 
-  private final int headDim;
+  private final int[] axesDims;
   private final int maxSeqLen;
-  /** The concatenated (maxSeqLen × headDim) tables, in float64 like diffusers builds them. */
-  private final double[][] cos;
-  private final double[][] sin;
   private final ComputeTarget target;
   private final Map<String, Tensor> byGrid = new HashMap<>();
 
   WanRotaryEmbedding(int headDim, int maxSeqLen, ComputeTarget target) {
-    this.headDim = headDim;
+    int spatial = 2 * (headDim / 6);
+    this.axesDims = new int[] {headDim - 2 * spatial, spatial, spatial};
     this.maxSeqLen = maxSeqLen;
     this.target = target;
-    int hw = 2 * (headDim / 6);
-    int[] widths = {headDim - 2 * hw, hw, hw};
-    cos = new double[maxSeqLen][headDim];
-    sin = new double[maxSeqLen][headDim];
-    int column = 0;
-    for (int width : widths) {
-      int pairs = width / 2;
-      for (int k = 0; k < pairs; k++) {
-        double frequency = 1.0 / Math.pow(THETA, (2.0 * k) / width);
-        for (int p = 0; p < maxSeqLen; p++) {
-          double angle = p * frequency;
-          cos[p][column + 2 * k] = cos[p][column + 2 * k + 1] = Math.cos(angle);
-          sin[p][column + 2 * k] = sin[p][column + 2 * k + 1] = Math.sin(angle);
-        }
-      }
-      column += 2 * pairs;
-    }
   }
 
   /**
@@ -66,39 +47,22 @@ final class WanRotaryEmbedding {
   }
 
   private Tensor build(int frames, int rows, int columns) {
-    int spatialWidth = 2 * (headDim / 6);
-    int frameWidth = headDim - 2 * spatialWidth;
     int tokens = frames * rows * columns;
-    int half = headDim / 2;
-    // Interleaved (cos, sin) pairs: the memory layout of a complex64 tensor.
-    float[] rotation = new float[tokens * headDim];
+    float[] positions = new float[tokens * 3];
     int token = 0;
     for (int f = 0; f < frames; f++) {
       for (int h = 0; h < rows; h++) {
         for (int w = 0; w < columns; w++, token++) {
-          for (int pair = 0; pair < half; pair++) {
-            int c = 2 * pair;
-            int position = c < frameWidth ? f : c < frameWidth + spatialWidth ? h : w;
-            rotation[token * headDim + c] = (float) cos[position][c];
-            rotation[token * headDim + c + 1] = (float) sin[position][c + 1];
-          }
+          positions[3 * token] = f;
+          positions[3 * token + 1] = h;
+          positions[3 * token + 2] = w;
         }
       }
     }
-    Tensor table =
-        torch.view_as_complex(Tensors.fromFloats(rotation, 1, tokens, 1, half, 2)).to(target.device(), ScalarType.ComplexFloat);
+    Tensor angles = RotaryAngles.of(axesDims, THETA, Tensors.fromFloats(positions, tokens, 3).to(target.device(), ScalarType.Float), ScalarType.Double);
+    Tensor table = RotaryAngles.complex(angles).unsqueeze(0).unsqueeze(2);
     table.retainReference();
     return table;
-  }
-
-  /**
-   * Rotates interleaved channel pairs of x (batch, tokens, heads, headDim) by one complex multiply,
-   * which is exactly (x₁cos − x₂sin, x₁sin + x₂cos). Computed in float32 and cast back, as diffusers
-   * does when x is bf16.
-   */
-  static Tensor apply(Tensor x, Tensor rotation) {
-    Tensor pairs = x.to(ScalarType.Float).contiguous().view(x.size(0), x.size(1), x.size(2), x.size(3) / 2, 2);
-    return torch.view_as_real(torch.view_as_complex(pairs).mul(rotation)).flatten(-2, -1).to(x.scalar_type());
   }
 
   void release() {

@@ -5,18 +5,21 @@ import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.ExampleInputs;
 import dev.lemica.model.ForwardInputs;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
+import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.Linear;
-import dev.lemica.nn.Norms;
 import dev.lemica.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.pytorch.Scalar;
+import java.util.Map;
+import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -117,11 +120,7 @@ public final class WanTransformer implements DiffusionTransformer {
     Tensor after = hook.apply(new Stack(hidden, context, time.blockProjection(), rotary));
 
     TensorVector shiftScale = headTable.add(time.temb().unsqueeze(1)).chunk(2, 1);
-    Tensor normed =
-        Norms.layerNorm(after.to(ScalarType.Float), null, null, config.eps())
-            .mul(shiftScale.get(1).add(new Scalar(1.0)))
-            .add(shiftScale.get(0))
-            .to(after.scalar_type());
+    Tensor normed = AdaLn.modulateFloat32(after, shiftScale.get(0), shiftScale.get(1), config.eps());
     return projOut
         .apply(normed)
         .reshape(batch, frames, rows, columns, config.patchT(), config.patchH(), config.patchW(), -1)
@@ -189,6 +188,34 @@ public final class WanTransformer implements DiffusionTransformer {
     public Tensor firstBlockModulatedInput() {
       return blocks.get(0).modulatedInput(hidden, timestepProjection);
     }
+  }
+
+  /** Noise of a (C, F, H, W) latent, cond and uncond text embeddings; Wan samples with CFG 5. */
+  @Override
+  public ExampleInputs exampleInputs(List<Long> latentShape, int textTokens) {
+    if (latentShape.size() != 4 || latentShape.stream().anyMatch(v -> v <= 0)) {
+      throw new IllegalArgumentException("--latent: a video model takes four positive sizes C,F,H,W, got " + latentShape);
+    }
+    ComputeTarget target = weights.target();
+    TensorOptions onDevice = new TensorOptions(target.dtype()).device(new DeviceOptional(target.device()));
+    Map<String, Tensor> cond = Map.of(ENCODER_HIDDEN_STATES, torch.randn(new long[] {1, textTokens, config.textDim()}, onDevice));
+    Map<String, Tensor> uncond = Map.of(ENCODER_HIDDEN_STATES, torch.randn(new long[] {1, textTokens, config.textDim()}, onDevice));
+    long[] shape = {1, latentShape.get(0), latentShape.get(1), latentShape.get(2), latentShape.get(3)};
+    Tensor noise = torch.randn(shape, new TensorOptions(ScalarType.Float).device(new DeviceOptional(target.device())));
+    long tokens = latentShape.get(1) / config.patchT() * (latentShape.get(2) / config.patchH()) * (latentShape.get(3) / config.patchW());
+    return new ExampleInputs(
+        noise, cond, uncond, 5.0, tokens, WanFlops.perForward(config, tokens, textTokens), WanFlops.blockStack(config, tokens, textTokens));
+  }
+
+  /** 480p × 81 frames: a (16, 21, 60, 104) latent, 32,760 tokens. */
+  @Override
+  public List<Long> typicalLatentShape() {
+    return List.of((long) config.inChannels(), 21L, 60L, 104L);
+  }
+
+  @Override
+  public List<Long> oneTokenLatentShape() {
+    return List.of((long) config.inChannels(), (long) config.patchT(), (long) config.patchH(), (long) config.patchW());
   }
 
   @Override

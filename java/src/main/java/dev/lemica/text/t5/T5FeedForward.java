@@ -1,7 +1,7 @@
 package dev.lemica.text.t5;
 
 import dev.lemica.model.WeightLoader;
-import dev.lemica.nn.Activations;
+import dev.lemica.nn.Activation;
 import dev.lemica.nn.Linear;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -29,7 +29,7 @@ final class T5FeedForward {
   }
 
   Tensor apply(Tensor x) {
-    Tensor gated = Activations.geluTanh(wi0.apply(x)).mul(wi1.apply(x));
+    Tensor gated = Activation.GELU_TANH.apply(wi0.apply(x)).mul(wi1.apply(x));
     if (gated.scalar_type().value != woType.value) {
       gated = gated.to(woType);
     }

@@ -1,6 +1,6 @@
 package dev.lemica.vae.cogvideox;
 
-import dev.lemica.model.ScopedBlocks;
+import dev.lemica.vae.ScopedSteps;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
 import java.util.ArrayList;
@@ -70,6 +70,6 @@ final class CogVideoXBlock3D implements CogVideoXLayer {
     if (resampler != null) {
       steps.add(resampler);
     }
-    return ScopedBlocks.sequence(x, steps);
+    return ScopedSteps.sequence(x, steps);
   }
 }

@@ -3,7 +3,7 @@ package dev.lemica.vae.cogvideox;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.nn.ResnetBlocks;
+import dev.lemica.vae.ResnetBlocks;
 import dev.lemica.vae.ObservedStages;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;

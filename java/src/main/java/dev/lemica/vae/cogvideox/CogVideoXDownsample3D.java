@@ -1,7 +1,7 @@
 package dev.lemica.vae.cogvideox;
 
 import dev.lemica.model.WeightLoader;
-import dev.lemica.nn.Conv2d;
+import dev.lemica.nn.Downsample2d;
 import dev.lemica.nn.FrameWise;
 import dev.lemica.torch.Tensors;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -12,14 +12,16 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * diffusers' {@code CogVideoXDownsample3D}: with {@code compress_time}, consecutive frame pairs are
  * averaged (of an odd count the first frame is kept alone, {@code 1 + (T − 1) / 2} frames); then per
- * frame one zero column right and one zero row below and a 3×3 Conv2d with stride 2 ({@code conv}).
+ * frame one zero column right and one zero row below and a 3×3 Conv2d with stride 2 ({@code conv}):
+ * {@link Downsample2d}.
  */
 final class CogVideoXDownsample3D {
-  private final Conv2d conv;
+  private final Downsample2d downsample;
   private final boolean compressTime;
 
   CogVideoXDownsample3D(WeightLoader w, String prefix, int channels, boolean compressTime) {
-    conv = CogVideoXLayers.conv2d(w, prefix + ".conv", channels, 2, 0);
+    Tensor[] conv = CogVideoXLayers.conv3x3(w, prefix, channels);
+    downsample = new Downsample2d(conv[0], conv[1]);
     this.compressTime = compressTime;
   }
 
@@ -41,7 +43,7 @@ final class CogVideoXDownsample3D {
     } else if (compressTime) {
       y = pairMeans(x);
     }
-    return FrameWise.apply(y, frames -> conv.apply(torch.constant_pad_nd(frames, 0, 1, 0, 1)));
+    return FrameWise.apply(y, downsample::apply);
   }
 
   /**

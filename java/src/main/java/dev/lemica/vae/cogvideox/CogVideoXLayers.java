@@ -2,8 +2,8 @@ package dev.lemica.vae.cogvideox;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
-import dev.lemica.nn.Conv2d;
 import dev.lemica.nn.GroupNorm;
+import org.bytedeco.pytorch.Tensor;
 
 /** Loads the CogVideoX VAE's layers by their diffusers names, shape-checked against the config. */
 final class CogVideoXLayers {
@@ -32,11 +32,12 @@ final class CogVideoXLayers {
     return new CausalConv3d(w.load(prefix + ".weight", out, in, 1, 1, 1), w.load(prefix + ".bias", out), ONES, 0, 0, 0, CausalConv3d.Start.ZEROS);
   }
 
-  static Conv2d conv2d(WeightLoader w, String prefix, long channels, long stride, long padding) {
-    return new Conv2d(w.load(prefix + ".weight", channels, channels, 3, 3), w.load(prefix + ".bias", channels), stride, padding);
+  /** {@code Downsample2d}'s and {@code Upsample2d}'s 3×3 convolution, {@code channels → channels}, weights under {@code <prefix>.conv}. */
+  static Tensor[] conv3x3(WeightLoader w, String prefix, long channels) {
+    return new Tensor[] {w.load(prefix + ".conv.weight", channels, channels, 3, 3), w.load(prefix + ".conv.bias", channels)};
   }
 
   static GroupNorm groupNorm(WeightLoader w, String prefix, long channels, int groups, double eps) {
-    return new GroupNorm(w.load(prefix + ".weight", channels), w.load(prefix + ".bias", channels), groups, eps);
+    return new GroupNorm(groups, w.load(prefix + ".weight", channels), w.load(prefix + ".bias", channels), eps);
   }
 }

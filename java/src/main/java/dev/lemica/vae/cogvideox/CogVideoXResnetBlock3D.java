@@ -4,7 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.FrameCache;
 import dev.lemica.nn.GroupNorm;
-import dev.lemica.nn.ResnetBlocks;
+import dev.lemica.vae.ResnetBlocks;
 import org.bytedeco.pytorch.Tensor;
 
 /**

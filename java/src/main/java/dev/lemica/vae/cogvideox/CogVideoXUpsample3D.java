@@ -1,9 +1,8 @@
 package dev.lemica.vae.cogvideox;
 
 import dev.lemica.model.WeightLoader;
-import dev.lemica.nn.Conv2d;
 import dev.lemica.nn.FrameWise;
-import dev.lemica.nn.Upsampling;
+import dev.lemica.nn.Upsample2d;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -13,14 +12,15 @@ import org.bytedeco.pytorch.global.torch;
  * diffusers' {@code CogVideoXUpsample3D}: 2× nearest upsampling of every frame, and with {@code
  * compress_time} also of time (every frame twice), except that of an odd number T > 1 of frames the
  * first stays single (1 + 2·(T − 1) frames) and a lone frame stays one; then a 3×3 Conv2d per frame
- * ({@code conv}). No state: the frames of one group are all it sees.
+ * ({@code conv}): {@link Upsample2d} on every frame. No state: the frames of one group are all it sees.
  */
 final class CogVideoXUpsample3D {
-  private final Conv2d conv;
+  private final Upsample2d upsample;
   private final boolean compressTime;
 
   CogVideoXUpsample3D(WeightLoader w, String prefix, int channels, boolean compressTime) {
-    conv = CogVideoXLayers.conv2d(w, prefix + ".conv", channels, 1, 1);
+    Tensor[] conv = CogVideoXLayers.conv3x3(w, prefix, channels);
+    upsample = new Upsample2d(conv[0], conv[1]);
     this.compressTime = compressTime;
   }
 
@@ -32,11 +32,14 @@ final class CogVideoXUpsample3D {
     return t % 2 == 1 ? 2 * t - 1 : 2 * t;
   }
 
+  /**
+   * Nearest upsampling in time copies frames, and the per-frame convolution maps equal frames to
+   * equal frames, so copying after the convolution gives the same frames with half the work.
+   */
   Tensor apply(Tensor x) {
-    Tensor up = FrameWise.apply(x, frames -> Upsampling.nearest(frames, 2));
+    Tensor up = FrameWise.apply(x, upsample::apply);
     long t = x.size(2);
     if (compressTime && t > 1) {
-      // Nearest upsampling in time copies every frame twice (the odd case's first frame once).
       if (t % 2 == 1) {
         Tensor rest = up.narrow(2, 1, t - 1).repeat_interleave(2, new LongOptional(2), new LongOptional());
         up = torch.cat(new TensorVector(up.narrow(2, 0, 1), rest), 2);
@@ -44,6 +47,6 @@ final class CogVideoXUpsample3D {
         up = up.repeat_interleave(2, new LongOptional(2), new LongOptional());
       }
     }
-    return FrameWise.apply(up, conv::apply);
+    return up;
   }
 }

@@ -2,6 +2,7 @@ package dev.lemica.vae.cogvideox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.ModelConfig;
+import dev.lemica.vae.ConfigValues;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
@@ -33,13 +34,13 @@ public final class CogVideoXVaeConfig {
 
   private CogVideoXVaeConfig(ModelConfig c) {
     file = c.file();
-    inChannels = c.positiveIntOr("in_channels", 3);
-    outChannels = c.positiveIntOr("out_channels", 3);
-    blockOutChannels = c.positiveIntsOr("block_out_channels", new int[] {128, 256, 256, 512});
-    latentChannels = c.positiveIntOr("latent_channels", 16);
-    layersPerBlock = c.positiveIntOr("layers_per_block", 3);
-    normEps = c.positiveDoubleOr("norm_eps", 1e-6);
-    normNumGroups = c.positiveIntOr("norm_num_groups", 32);
+    inChannels = ConfigValues.positiveInt(c, "in_channels", 3);
+    outChannels = ConfigValues.positiveInt(c, "out_channels", 3);
+    blockOutChannels = ConfigValues.positiveInts(c, "block_out_channels", new int[] {128, 256, 256, 512});
+    latentChannels = ConfigValues.positiveInt(c, "latent_channels", 16);
+    layersPerBlock = ConfigValues.positiveInt(c, "layers_per_block", 3);
+    normEps = ConfigValues.positiveDouble(c, "norm_eps", 1e-6);
+    normNumGroups = ConfigValues.positiveInt(c, "norm_num_groups", 32);
     for (int channels : blockOutChannels) {
       if (channels % normNumGroups != 0) {
         throw c.fault("norm_num_groups", "is " + normNumGroups + ", which does not divide block_out_channels " + Arrays.toString(blockOutChannels));
@@ -53,7 +54,7 @@ public final class CogVideoXVaeConfig {
         throw c.fault("act_fn", "is '" + act + "': only silu (swish), every CogVideoX release's, is supported");
       }
     }
-    double ratio = c.positiveDoubleOr("temporal_compression_ratio", 4);
+    double ratio = ConfigValues.positiveDouble(c, "temporal_compression_ratio", 4);
     temporalCompressLevel = (int) Math.floor(Math.log(ratio) / Math.log(2));
     if ((1 << temporalCompressLevel) != ratio || temporalCompressLevel > blockOutChannels.length - 1) {
       throw c.fault(
@@ -61,10 +62,10 @@ public final class CogVideoXVaeConfig {
           "is " + ratio + ": must be a power of 2 of at most 2^" + (blockOutChannels.length - 1)
               + " (one halving per down block but the last), or the pipeline's frame count would not match the VAE's");
     }
-    scalingFactor = c.positiveDoubleOr("scaling_factor", 1.15258426);
-    useQuantConv = c.booleanOr("use_quant_conv", false);
-    usePostQuantConv = c.booleanOr("use_post_quant_conv", false);
-    invertScaleLatents = c.booleanOr("invert_scale_latents", false);
+    scalingFactor = ConfigValues.positiveDouble(c, "scaling_factor", 1.15258426);
+    useQuantConv = ConfigValues.bool(c, "use_quant_conv", false);
+    usePostQuantConv = ConfigValues.bool(c, "use_post_quant_conv", false);
+    invertScaleLatents = ConfigValues.bool(c, "invert_scale_latents", false);
     if ((useQuantConv || usePostQuantConv) && latentChannels != outChannels) {
       throw c.fault(
           useQuantConv ? "use_quant_conv" : "use_post_quant_conv",

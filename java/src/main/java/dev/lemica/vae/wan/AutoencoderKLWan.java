@@ -8,12 +8,15 @@ import dev.lemica.nn.FrameCache;
 import dev.lemica.torch.Tensors;
 import dev.lemica.vae.DiagonalGaussian;
 import dev.lemica.vae.VaeObserver;
-import dev.lemica.vae.VaeTensors;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
@@ -135,7 +138,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
         try (PointerScope chunk = new PointerScope()) {
           cache.startChunk();
           Tensor decoded = decoder.apply(z.narrow(2, i, 1), cache, observer, i);
-          VaeTensors.checkFits(decoded, at, frames, "decoded", config.file());
+          checkChunk(decoded, at, frames, "decoded");
           out.narrow(2, at, decoded.size(2)).copy_(decoded);
           at += decoded.size(2);
         }
@@ -177,7 +180,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
           long start = k == 0 ? 0 : 1 + (long) ENCODE_CHUNK_FRAMES * (k - 1);
           long length = k == 0 ? 1 : ENCODE_CHUNK_FRAMES;
           Tensor e = encoder.apply(x.narrow(2, start, length), cache, observer, k);
-          VaeTensors.checkFits(e, at, latentFrames, "encoded", config.file());
+          checkChunk(e, at, latentFrames, "encoded");
           encoded.narrow(2, at, e.size(2)).copy_(e);
           at += e.size(2);
         }
@@ -187,6 +190,12 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
       moments.copy_(quantized);
     }
     return DiagonalGaussian.fromMoments(moments);
+  }
+
+  private void checkChunk(Tensor chunk, long at, long total, String what) {
+    if (at + chunk.size(2) > total) {
+      throw new IllegalStateException(what + " frames overflow the expected " + total + " (config " + config.file() + ")");
+    }
   }
 
   private void checkLatents(Tensor latents) {
@@ -217,7 +226,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   private Tensor onDevice(Tensor t) {
-    return VaeTensors.onDevice(target(), t);
+    return t.to(target().device(), target().dtype());
   }
 
   /** A per-channel statistic as the pipeline holds it: float32, then the compute dtype, (1, z, 1, 1, 1). */
@@ -226,7 +235,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   private Tensor emptyOnDevice(long[] shape, ScalarType type) {
-    return VaeTensors.empty(target(), shape, type);
+    return torch.empty(shape, new TensorOptions(type).device(new DeviceOptional(target().device())), new MemoryFormatOptional());
   }
 
   @Override

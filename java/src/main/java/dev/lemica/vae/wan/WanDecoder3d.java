@@ -51,6 +51,6 @@ final class WanDecoder3d {
       stages.add("up_blocks." + i, t -> block.apply(t, cache));
     }
     stages.add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return stages.run(x, observer, "decoder", "chunk" + chunk);
+    return stages.run(x, observer, "decoder", chunk);
   }
 }

@@ -55,6 +55,6 @@ final class WanEncoder3d {
       stages.add("down_blocks." + j, t -> layer.apply(t, cache));
     }
     stages.add("mid_block", t -> midBlock.apply(t, cache)).add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
-    return stages.run(x, observer, "encoder", "chunk" + chunk);
+    return stages.run(x, observer, "encoder", chunk);
   }
 }

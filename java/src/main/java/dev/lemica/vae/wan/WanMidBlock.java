@@ -1,8 +1,8 @@
 package dev.lemica.vae.wan;
 
-import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ScopedSteps;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -22,6 +22,6 @@ final class WanMidBlock implements WanCausalLayer {
   @Override
   public Tensor apply(Tensor x, FrameCache cache) {
     List<UnaryOperator<Tensor>> layers = List.of(t -> first.apply(t, cache), attention::apply, t -> second.apply(t, cache));
-    return ScopedBlocks.sequence(x, layers);
+    return ScopedSteps.sequence(x, layers);
   }
 }

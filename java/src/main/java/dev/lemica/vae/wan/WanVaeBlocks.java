@@ -3,7 +3,9 @@ package dev.lemica.vae.wan;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.nn.ResnetBlocks;
+import dev.lemica.vae.ScopedSteps;
+import java.util.List;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /** Steps the Wan encoder and decoder share. */
@@ -13,6 +15,7 @@ final class WanVaeBlocks {
   /** {@code conv_out(silu(norm_out(x)))}, the head of the encoder and of the decoder. */
   static Tensor head(ChannelRmsNorm norm, CausalConv3d conv, Tensor x, FrameCache cache) {
     FrameCache.Slot slot = cache.next();
-    return ResnetBlocks.head(x, norm::apply, t -> conv.apply(t, slot));
+    List<UnaryOperator<Tensor>> steps = List.of(t -> ScopedSteps.silu(norm.apply(t)), t -> conv.apply(t, slot));
+    return ScopedSteps.sequence(x, steps);
   }
 }

@@ -38,13 +38,13 @@ public final class WanVaeConfig {
 
   private WanVaeConfig(ModelConfig c) {
     file = c.file();
-    baseDim = c.positiveIntOr("base_dim", 96);
-    decoderBaseDim = c.optional("decoder_base_dim").isPresent() ? c.requirePositiveInt("decoder_base_dim") : baseDim;
-    zDim = c.positiveIntOr("z_dim", 16);
-    dimMult = c.positiveIntsOr("dim_mult", new int[] {1, 2, 4, 4});
-    numResBlocks = c.positiveIntOr("num_res_blocks", 2);
-    inChannels = c.positiveIntOr("in_channels", 3);
-    outChannels = c.positiveIntOr("out_channels", 3);
+    baseDim = positiveInt(c, "base_dim", 96);
+    decoderBaseDim = c.optional("decoder_base_dim").isPresent() ? positiveInt(c, "decoder_base_dim", 0) : baseDim;
+    zDim = positiveInt(c, "z_dim", 16);
+    dimMult = positiveInts(c, "dim_mult", new int[] {1, 2, 4, 4});
+    numResBlocks = positiveInt(c, "num_res_blocks", 2);
+    inChannels = positiveInt(c, "in_channels", 3);
+    outChannels = positiveInt(c, "out_channels", 3);
     temperalDownsample = booleans(c, "temperal_downsample", new boolean[] {false, true, true});
     if (temperalDownsample.length != dimMult.length - 1) {
       throw c.fault(
@@ -176,6 +176,29 @@ public final class WanVaeConfig {
         throw c.fault(key, "is " + stated + " but " + from + " implies " + implied);
       }
     }
+  }
+
+  private static int positiveInt(ModelConfig c, String key, int fallback) {
+    return c.optional(key).isPresent() ? c.requirePositiveInt(key) : fallback;
+  }
+
+  private static int[] positiveInts(ModelConfig c, String key, int[] fallback) {
+    Optional<JsonNode> n = c.optional(key);
+    if (n.isEmpty()) {
+      return fallback;
+    }
+    JsonNode a = n.get();
+    if (!a.isArray() || a.isEmpty()) {
+      throw c.fault(key, "must be a non-empty array of positive integers");
+    }
+    int[] out = new int[a.size()];
+    for (int i = 0; i < out.length; i++) {
+      if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt() || a.get(i).asInt() <= 0) {
+        throw c.fault(key, "must be a non-empty array of positive integers");
+      }
+      out[i] = a.get(i).asInt();
+    }
+    return out;
   }
 
   private static boolean[] booleans(ModelConfig c, String key, boolean[] fallback) {

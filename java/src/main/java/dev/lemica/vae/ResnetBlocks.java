@@ -1,6 +1,5 @@
-package dev.lemica.nn;
+package dev.lemica.vae;
 
-import dev.lemica.model.ScopedBlocks;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -29,14 +28,14 @@ public final class ResnetBlocks {
       UnaryOperator<Tensor> shortcut) {
     Tensor h = shortcut == null ? x : shortcut.apply(x);
     List<UnaryOperator<Tensor>> steps =
-        List.of(t -> Activations.siluInPlace(norm1.apply(t)), conv1, t -> Activations.siluInPlace(norm2.apply(t)), conv2);
-    Tensor y = ScopedBlocks.sequence(x, steps);
+        List.of(t -> ScopedSteps.silu(norm1.apply(t)), conv1, t -> ScopedSteps.silu(norm2.apply(t)), conv2);
+    Tensor y = ScopedSteps.sequence(x, steps);
     y.add_(h);
     return y;
   }
 
   /** {@code conv(silu(norm(x)))}, each step in its own scope: the head of the VAE encoders and decoders. */
   public static Tensor head(Tensor x, UnaryOperator<Tensor> norm, UnaryOperator<Tensor> conv) {
-    return ScopedBlocks.sequence(x, List.of(t -> Activations.siluInPlace(norm.apply(t)), conv));
+    return ScopedSteps.sequence(x, List.of(t -> ScopedSteps.silu(norm.apply(t)), conv));
   }
 }

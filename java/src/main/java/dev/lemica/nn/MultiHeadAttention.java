@@ -1,0 +1,31 @@
+package dev.lemica.nn;
+
+import java.util.function.UnaryOperator;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * One attention of a single stream: {@link QkvProjection}, optional rotary embedding of q and k,
+ * {@link Attention#attend} and an output projection (absent where the caller consumes the merged
+ * heads itself, as FLUX's single-stream blocks do).
+ */
+public final class MultiHeadAttention {
+  private final QkvProjection projection;
+  private final Linear toOut;
+
+  /** @param toOut the output projection, null for none */
+  public MultiHeadAttention(QkvProjection projection, Linear toOut) {
+    this.projection = projection;
+    this.toOut = toOut;
+  }
+
+  /**
+   * @param context keys and values source for cross-attention, null for self-attention
+   * @param rope rotates q and k (x in (batch, tokens, heads, head_dim)), null for none
+   * @param mask see {@link Attention#attend(Qkv, Tensor)}, null for none
+   */
+  public Tensor apply(Tensor x, Tensor context, UnaryOperator<Tensor> rope, Tensor mask) {
+    Qkv qkv = context == null ? projection.project(x) : projection.project(x, context);
+    Tensor attended = Attention.attend(qkv.rotated(rope), mask);
+    return toOut == null ? attended : toOut.apply(attended);
+  }
+}
