@@ -5,6 +5,7 @@ import dev.lemica.model.ModelConfig;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
+import dev.lemica.vae.kl.AutoencoderKL;
 import dev.lemica.vae.wan.AutoencoderKLWan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,9 +32,12 @@ public final class Vaes {
       new TreeMap<>(
           Map.of(
               AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load,
+              AutoencoderKLWan.QWEN_IMAGE_CLASS_NAME, AutoencoderKLWan::load,
+              AutoencoderKL.CLASS_NAME, AutoencoderKL::load,
               AutoencoderKLCogVideoX.CLASS_NAME, AutoencoderKLCogVideoX::load));
 
-  private static final Set<String> PRESETS = new TreeSet<>(Set.of("wan2.1-vae", "cogvideox1.5-vae"));
+  private static final Set<String> PRESETS =
+      new TreeSet<>(Set.of("wan2.1-vae", "qwen-image-vae", "flux.1-vae", "sd-vae-ft-ema", "cogvideox1.5-vae"));
 
   private Vaes() {}
 
@@ -86,8 +90,10 @@ public final class Vaes {
   }
 
   /**
-   * A bundled VAE config by name: {@code wan2.1-vae} (Wan2.1's, as in Wan2.1-T2V-1.3B-Diffusers/vae),
-   * {@code cogvideox1.5-vae} (THUDM/CogVideoX1.5-5B/vae).
+   * A bundled VAE config by name, for {@link #withRandomWeights}: {@code wan2.1-vae} (as in
+   * Wan2.1-T2V-1.3B-Diffusers/vae), {@code qwen-image-vae} (Qwen/Qwen-Image/vae), {@code flux.1-vae}
+   * (black-forest-labs/FLUX.1-dev/vae), {@code sd-vae-ft-ema} (stabilityai/sd-vae-ft-ema, the VAE
+   * Latte-1 ships) and {@code cogvideox1.5-vae} (THUDM/CogVideoX1.5-5B/vae).
    */
   public static ModelConfig preset(String name) {
     if (!PRESETS.contains(name)) {

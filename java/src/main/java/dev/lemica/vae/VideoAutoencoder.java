@@ -1,6 +1,7 @@
 package dev.lemica.vae;
 
 import dev.lemica.model.ComputeTarget;
+import dev.lemica.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -9,6 +10,8 @@ import org.bytedeco.pytorch.Tensor;
  * pixels. How many frames T latent frames become is the family's: {@link #videoFrames} says it (Wan:
  * {@code 1 + 4·(T − 1)}; CogVideoX: that for odd T, {@code 4·T} for even T; Open-Sora: a range,
  * from which the pipeline picks with {@link #decode(Tensor, long)}).
+ * Image VAEs ({@code AutoencoderKL}) have {@code temporalFactor} 1 and code every frame on its own;
+ * images are one-frame videos (the {@code *Image} methods take and give (B, C, H, W)).
  *
  * <p>Two latent spaces: {@link #decode} and {@link #encode} work on the raw VAE latents; the
  * denoiser works on latents normalised the way the family's pipeline does it, which {@link
@@ -29,7 +32,7 @@ public interface VideoAutoencoder extends AutoCloseable {
   /** Latent channels ({@code z_dim}). */
   int latentChannels();
 
-  /** Video frames per latent frame after the first (4 for Wan). */
+  /** Video frames per latent frame after the first (4 for Wan, 1 for image VAEs). */
   int temporalFactor();
 
   /** Pixels per latent pixel along each spatial axis (8 for Wan). */
@@ -60,7 +63,7 @@ public interface VideoAutoencoder extends AutoCloseable {
   /**
    * Raw VAE latents (B, z, T, h, w) to the video (B, out_channels, F, H, W), F = {@link
    * #videoFrames}(T), float32, as the family's reference decode returns it: Wan's {@code _decode}
-   * clamps to [-1, 1]; CogVideoX's and Open-Sora's do not (their pipelines' postprocessing, {@link
+   * and Qwen-Image's clamp to [-1, 1]; AutoencoderKL's, CogVideoX's and Open-Sora's do not (their pipelines' postprocessing, {@link
    * VideoPostprocess#toFrames}, clamps).
    */
   Tensor decode(Tensor latents);
@@ -117,6 +120,45 @@ public interface VideoAutoencoder extends AutoCloseable {
       throw new IllegalArgumentException(
           frames + " frames: " + className() + " decodes " + latentFrames + " latent frames to " + range + " frames");
     }
+  }
+
+  /**
+   * The final step of an image pipeline (FLUX, Qwen-Image): its denoiser's latents, unpacked (see
+   * {@link LatentPacking}), to images (B, C, H, W), float32. Takes (B, z, h, w) as FluxPipeline
+   * unpacks them, or (B, z, 1, h, w) as QwenImagePipeline does; decodes the one-frame video and
+   * keeps its frame, as QwenImagePipeline's {@code [:, :, 0]} does.
+   */
+  default Tensor decodeNormalizedImage(Tensor latents) {
+    return onlyFrame(decodeNormalized(asOneFrame(latents, "latents")));
+  }
+
+  /** Raw latents (B, z, h, w) or (B, z, 1, h, w) to images (B, C, H, W): {@link #decode} of a one-frame video. */
+  default Tensor decodeImage(Tensor latents) {
+    return onlyFrame(decode(asOneFrame(latents, "latents")));
+  }
+
+  /**
+   * Images (B, C, H, W) in [-1, 1], or one-frame videos (B, C, 1, H, W), to the posterior over raw
+   * latents (B, z, h, w): {@link #encode} of a one-frame video.
+   */
+  default DiagonalGaussian encodeImage(Tensor image) {
+    DiagonalGaussian posterior = encode(asOneFrame(image, "image"));
+    return new DiagonalGaussian(onlyFrame(posterior.mean()), onlyFrame(posterior.logvar()));
+  }
+
+  private static Tensor asOneFrame(Tensor images, String what) {
+    if (images.dim() == 4) {
+      return images.unsqueeze(2);
+    }
+    if (images.dim() == 5 && images.size(2) == 1) {
+      return images;
+    }
+    throw new IllegalArgumentException(
+        what + " " + Tensors.shapeString(images) + ": expected images (B, C, H, W) or one-frame videos (B, C, 1, H, W)");
+  }
+
+  private static Tensor onlyFrame(Tensor video) {
+    return video.select(2, 0).contiguous();
   }
 
   /** Frees the weights. */

@@ -54,7 +54,8 @@ final class WanEncoder3d {
       WanCausalLayer layer = downBlocks.get(j);
       stages.add("down_blocks." + j, t -> layer.apply(t, cache));
     }
-    stages.add("mid_block", t -> midBlock.apply(t, cache)).add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
+    midBlock.addTo(stages, "mid_block", cache);
+    stages.add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
     return stages.run(x, observer, "encoder", chunk);
   }
 }
