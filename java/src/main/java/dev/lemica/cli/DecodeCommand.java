@@ -30,14 +30,15 @@ import picocli.CommandLine.Option;
       "  in.packed_latents (B, N, 4C) with in.height, in.width (int64 pixel sizes): FLUX / Qwen-Image"
           + " transformer tokens, unpacked 2x2 as those pipelines do -> images (B, 3, H, W). Used when present.",
       "  otherwise in.latents: (B, C, h, w) -> images (B, 3, H, W); (B, C, F, h, w) -> video (B, 3, F', H, W),"
-          + " for CogVideoX (B, F, C, h, w) as its transformer holds them. Wan and Qwen-Image clamp to [-1, 1] as"
-          + " diffusers does; AutoencoderKL and CogVideoX do not.",
+          + " for CogVideoX (B, F, C, h, w) as its transformer holds them; Open-Sora 1.2 (z · scale + shift) needs"
+          + " --num-frames. Wan and Qwen-Image clamp to [-1, 1] as diffusers does; the others do not.",
       "--frames adds the pipeline's postprocessed output in [0, 1], channels last: out.frames (B, F, H, W, 3)"
           + " for a video, out.image (B, H, W, 3) for images.",
       "--encode instead reads in.video (B, 3, F, H, W) or in.image (B, 3, H, W) in [-1, 1] and writes the"
           + " posterior: out.latent_mean and out.latent_logvar (raw VAE latents, not normalised).",
       "Supported: AutoencoderKLWan (Wan2.1), AutoencoderKLQwenImage (Qwen-Image), AutoencoderKL (FLUX.1, SD, Latte),"
-          + " AutoencoderKLCogVideoX (CogVideoX 1.0 and 1.5)."
+          + " AutoencoderKLCogVideoX (CogVideoX 1.0 and 1.5), Open-Sora 1.2's VideoAutoencoderPipeline (its config.json and"
+          + " model.safetensors)."
     })
 final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "The VAE folder (config.json + weights) or a pipeline folder holding vae/.")
@@ -67,7 +68,8 @@ final class DecodeCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "When decoding a video, the number of frames to decode to, as the pipeline was asked for: needed by VAEs"
-              + " whose latents leave it open; for the others it must be the one count the latents decode to.")
+              + " whose latents leave it open (Open-Sora: 7 latent frames are 22 to 25 frames); for the others it must"
+              + " be the one count the latents decode to.")
   Long numFrames;
 
   @Mixin ComputeOptions compute;

@@ -3,13 +3,18 @@ package dev.lemica.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.lemica.model.ComputeTarget;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.vae.Vaes;
+import dev.lemica.vae.VideoAutoencoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -119,5 +124,60 @@ class DecodeCommandTest {
     assertEquals(1, r.exitCode());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().contains("in.latents: 16 frames: AutoencoderKLCogVideoX decodes 5 latent frames to 17 frames"), r.err());
+  }
+
+  /** Open-Sora's VAE folder: --num-frames picks the frame count the latents leave open; without it, one line says so. */
+  @Test
+  void decodesOpenSoraLatentsToTheFramesAskedFor() {
+    Path golden = Golden.dir("opensora_vae");
+    Path io = golden.resolve("io.safetensors");
+    Path out = dir.resolve("os.safetensors");
+    CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString(), "--num-frames", "22");
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile g = SafetensorsFile.open(io)) {
+      double err = Tensors.relativeL2(o.tensor("out.sample"), g.tensor("out.video"));
+      assertTrue(err < 1e-5, "out.sample vs the golden's out.video: " + err);
+    }
+
+    r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + io + ": in.latents: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames: give --num-frames"), r.err());
+
+    r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString(), "--num-frames", "26");
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().contains("in.latents: 26 frames: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames"), r.err());
+  }
+
+  @Test
+  void encodesOpenSoraVideoToRawLatents() {
+    Path golden = Golden.dir("opensora_vae");
+    Path io = golden.resolve("io.safetensors");
+    Path out = dir.resolve("ose.safetensors");
+    CliRunner r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile g = SafetensorsFile.open(io);
+        VideoAutoencoder vae = Vaes.load(golden, ComputeTarget.CPU_FLOAT32)) {
+      // The golden's out.latent_mean is the pipeline's normalised output; the command writes raw latents.
+      double err = Tensors.relativeL2(vae.normalize(o.tensor("out.latent_mean")), g.tensor("out.latent_mean"));
+      assertTrue(err < 1e-5, "normalised out.latent_mean " + err);
+    }
+  }
+
+  @Test
+  void refusesAnOpenSoraConfigItCannotRunInOneLine() throws IOException {
+    Path golden = Golden.dir("opensora_vae");
+    Path folder = Files.createDirectories(dir.resolve("os"));
+    Files.copy(golden.resolve("model.safetensors"), folder.resolve("model.safetensors"));
+    Files.writeString(folder.resolve("config.json"), Files.readString(golden.resolve("config.json")).replace("\"VAE_Temporal\"", "\"VAE_Temporal_3D\""));
+    CliRunner r = CliRunner.run("decode", "--model", folder.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("error: " + folder.resolve("config.json") + " vae_temporal: \"type\" is 'VAE_Temporal_3D'"), r.err());
   }
 }
