@@ -59,6 +59,21 @@ class CogVideoXVaeConfigTest {
     assertEquals(8, c.spatialFactor());
   }
 
+  /** The preset's architecture, narrowed, with made-up weights: what speed measurements of the real size run. */
+  @Test
+  void aNarrowedPresetRunsWithRandomWeights() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    ObjectNode preset = (ObjectNode) Vaes.preset("cogvideox1.5-vae").json().deepCopy();
+    preset.set("block_out_channels", json.readTree("[8, 16, 16, 32]"));
+    preset.set("norm_num_groups", json.readTree("4"));
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        VideoAutoencoder vae = Vaes.withRandomWeights(ModelConfig.parse(preset.toString().getBytes(), Path.of("narrow")), ComputeTarget.CPU_FLOAT32, 3)) {
+      assertEquals(16, vae.latentChannels());
+      assertArrayEquals(new long[] {1, 3, 9, 8, 16}, Tensors.shape(vae.decode(torch.randn(1, 16, 3, 1, 2))));
+    }
+  }
+
   @Test
   void missingKeysTakeDiffusersDefaults() {
     CogVideoXVaeConfig c = CogVideoXVaeConfig.from(ModelConfig.parse("{\"_class_name\": \"AutoencoderKLCogVideoX\"}".getBytes(), Path.of("c.json")));

@@ -127,6 +127,18 @@ class OpenSoraVaeConfigTest {
     }
   }
 
+  /** With made-up weights scale and shift are the config's (the release's values here), not random numbers. */
+  @Test
+  void randomWeightsKeepTheConfigsScaleAndShift() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        VideoAutoencoder vae = Vaes.withRandomWeights(ModelConfig.read(Golden.dir("opensora_vae").resolve("config.json")), ComputeTarget.CPU_FLOAT32, 4)) {
+      Tensor z = torch.ones(1, 4, 1, 1, 1);
+      assertArrayEquals(new float[] {3.75f, 2.66f, 2.6f, 4.04f}, Tensors.toFloats(vae.denormalize(z)), 1e-6f);
+      assertArrayEquals(new long[] {1, 3, 5, 8, 8}, Tensors.shape(vae.decode(torch.randn(1, 4, 2, 1, 1), 5)));
+    }
+  }
+
   @Test
   void badConfigValues() {
     String[][] cases = {
