@@ -30,4 +30,21 @@ public final class VaeTensors {
           what + " frames overflow the expected " + total + " at frame " + at + " (" + Tensors.shapeString(chunk) + ", config " + config + ")");
     }
   }
+
+  /**
+   * Refuses what a video VAE cannot encode, in one line: not (B, channels, F, H, W) with B, F ≥ 1,
+   * or a height or width that is not a positive multiple of the spatial factor.
+   *
+   * @param where where the channel count comes from, for the message ({@code in_channels=3 in <file>})
+   */
+  public static void checkVideo(Tensor video, String className, long channels, int spatialFactor, String where) {
+    if (video.dim() != 5 || video.size(1) != channels || video.size(0) < 1 || video.size(2) < 1) {
+      throw new IllegalArgumentException(
+          "video " + Tensors.shapeString(video) + ": " + className + " expects (B, " + channels + ", F, H, W), " + where);
+    }
+    if (video.size(3) % spatialFactor != 0 || video.size(4) % spatialFactor != 0 || video.size(3) == 0 || video.size(4) == 0) {
+      throw new IllegalArgumentException(
+          "video " + Tensors.shapeString(video) + ": height and width must be positive multiples of " + spatialFactor);
+    }
+  }
 }

@@ -220,16 +220,7 @@ public final class AutoencoderKLCogVideoX implements VideoAutoencoder {
   }
 
   private void checkVideo(Tensor video) {
-    int s = spatialFactor();
-    if (video.dim() != 5 || video.size(1) != config.inChannels() || video.size(0) < 1 || video.size(2) < 1) {
-      throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": " + CLASS_NAME + " expects (B, " + config.inChannels()
-              + ", F, H, W), in_channels=" + config.inChannels() + " in " + config.file());
-    }
-    if (video.size(3) % s != 0 || video.size(4) % s != 0 || video.size(3) == 0 || video.size(4) == 0) {
-      throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": height and width must be positive multiples of " + s);
-    }
+    VaeTensors.checkVideo(video, CLASS_NAME, config.inChannels(), spatialFactor(), "in_channels=" + config.inChannels() + " in " + config.file());
   }
 
   private Tensor onDevice(Tensor t) {

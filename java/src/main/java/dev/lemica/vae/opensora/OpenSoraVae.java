@@ -335,16 +335,8 @@ public final class OpenSoraVae implements VideoAutoencoder {
   }
 
   private void checkVideo(Tensor video) {
-    int s = spatialFactor();
     int in = spatial.config().inChannels();
-    if (video.dim() != 5 || video.size(1) != in || video.size(0) < 1 || video.size(2) < 1) {
-      throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": " + className() + " expects (B, " + in + ", F, H, W)");
-    }
-    if (video.size(3) % s != 0 || video.size(4) % s != 0 || video.size(3) == 0 || video.size(4) == 0) {
-      throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": height and width must be positive multiples of " + s);
-    }
+    VaeTensors.checkVideo(video, className(), in, spatialFactor(), "in_channels=" + in + " in " + spatial.config().file());
   }
 
   private Tensor onDevice(Tensor t) {

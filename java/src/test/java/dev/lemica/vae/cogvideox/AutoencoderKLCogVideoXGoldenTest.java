@@ -9,13 +9,11 @@ import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import dev.lemica.vae.DiagonalGaussian;
 import dev.lemica.vae.LatentLayout;
+import dev.lemica.vae.VaeChecks;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import dev.lemica.vae.VideoPostprocess;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -48,25 +46,6 @@ class AutoencoderKLCogVideoXGoldenTest {
     io.close();
   }
 
-  private static void compare(Map<String, Double> errors, String name, Tensor value) {
-    String key = "act." + name;
-    if (io.has(key)) {
-      errors.put(key, Tensors.relativeL2(value, io.tensor(key)));
-    }
-  }
-
-  private static void assertAllClose(Map<String, Double> errors, String prefix) {
-    TreeSet<String> expected = new TreeSet<>();
-    for (String n : io.names()) {
-      if (n.startsWith(prefix)) {
-        expected.add(n);
-      }
-    }
-    assertEquals(expected, new TreeSet<>(errors.keySet()), "every golden activation is compared");
-    errors.forEach((name, err) -> assertTrue(err < TOLERANCE, name + " relative L2 " + err));
-    System.out.println(prefix + " largest relative L2: " + errors.values().stream().mapToDouble(d -> d).max().orElse(0));
-  }
-
   @Test
   void decodesThePipelinesLatentsAsCogVideoXPipelineDoes() {
     try (PointerScope scope = new PointerScope();
@@ -76,10 +55,10 @@ class AutoencoderKLCogVideoXGoldenTest {
       Tensor raw = vae.denormalize(vae.pipelineLayout().toVae(pipelineLatents, vae));
       assertEquals(0.0, Tensors.relativeL2(raw, io.tensor("act.vae_decode_input")), "permute and 1/scaling_factor bit for bit");
 
-      Map<String, Double> errors = new TreeMap<>();
-      Tensor video = vae.decode(raw, (name, value) -> compare(errors, name, value));
-      assertAllClose(errors, "act.decoder.");
-      assertEquals(8, errors.size(), "4 modules x 2 groups");
+      VaeChecks.Activations acts = new VaeChecks.Activations(io);
+      Tensor video = vae.decode(raw, acts.observer());
+      acts.assertAllClose(TOLERANCE, "act.decoder.");
+      assertEquals(8, acts.errors().size(), "4 modules x 2 groups");
       assertEquals(17, vae.videoFrames(5));
 
       double err = Tensors.relativeL2(video, io.tensor("out.video"));
@@ -97,10 +76,10 @@ class AutoencoderKLCogVideoXGoldenTest {
   void encodesThePosteriorAsDiffusersDoes() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Map<String, Double> errors = new TreeMap<>();
-      DiagonalGaussian posterior = vae.encode(io.tensor("in.video"), (name, value) -> compare(errors, name, value));
-      assertAllClose(errors, "act.encoder.");
-      assertEquals(12, errors.size(), "6 modules x 2 groups");
+      VaeChecks.Activations acts = new VaeChecks.Activations(io);
+      DiagonalGaussian posterior = vae.encode(io.tensor("in.video"), acts.observer());
+      acts.assertAllClose(TOLERANCE, "act.encoder.");
+      assertEquals(12, acts.errors().size(), "6 modules x 2 groups");
       assertEquals(5, vae.latentFrames(17));
 
       double mean = Tensors.relativeL2(posterior.mean(), io.tensor("out.latent_mean"));

@@ -1,5 +1,7 @@
 package dev.lemica.vae.cogvideox;
 
+import static dev.lemica.vae.VaeChecks.close;
+import static dev.lemica.vae.VaeChecks.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,23 +35,13 @@ class AutoencoderKLCogVideoXPropertiesTest {
   }
 
   @AfterAll
-  static void close() {
+  static void release() {
     vae.close();
   }
 
   @BeforeEach
   void seed() {
     torch.manual_seed(5);
-  }
-
-  /** Uniform in [-1, 1), (B, 3, F, H, W). */
-  private static Tensor video(long batch, long frames, long height, long width) {
-    return torch.rand(batch, 3, frames, height, width).mul(new Scalar(2.0)).sub(new Scalar(1.0));
-  }
-
-  private static double close(Tensor ours, Tensor reference) {
-    assertArrayEquals(Tensors.shape(reference), Tensors.shape(ours));
-    return Tensors.relativeL2(ours, reference);
   }
 
   @Test
@@ -83,8 +75,8 @@ class AutoencoderKLCogVideoXPropertiesTest {
         InferenceMode inference = new InferenceMode()) {
       assertArrayEquals(new long[] {1, 3, 1, 16, 24}, Tensors.shape(vae.decode(torch.randn(1, 4, 1, 2, 3))));
       assertArrayEquals(new long[] {1, 3, 16, 8, 16}, Tensors.shape(vae.decode(torch.randn(1, 4, 4, 1, 2))));
-      assertArrayEquals(new long[] {1, 4, 4, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 16, 16, 24))));
-      assertArrayEquals(new long[] {1, 4, 1, 2, 1}, Tensors.shape(vae.encodeMean(video(1, 1, 16, 8))));
+      assertArrayEquals(new long[] {1, 4, 4, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 16, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 1, 2, 1}, Tensors.shape(vae.encodeMean(uniform(1, 3, 1, 16, 8))));
     }
   }
 
@@ -98,8 +90,8 @@ class AutoencoderKLCogVideoXPropertiesTest {
       double err = close(both, torch.cat(new TensorVector(vae.decode(a), vae.decode(b)), 0));
       assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
 
-      Tensor u = video(1, 9, 16, 24);
-      Tensor v = video(1, 9, 16, 24);
+      Tensor u = uniform(1, 3, 9, 16, 24);
+      Tensor v = uniform(1, 3, 9, 16, 24);
       Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
       double encodeErr = close(encodedBoth, torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0));
       assertTrue(encodeErr < 1e-5, "encode batch 2 vs singles " + encodeErr);
@@ -138,7 +130,7 @@ class AutoencoderKLCogVideoXPropertiesTest {
   void encodingIsCausalByFrameGroups() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor video = video(1, 25, 8, 16); // groups [0, 9), [9, 17), [17, 25): 3 + 2 + 2 latent frames
+      Tensor video = uniform(1, 3, 25, 8, 16); // groups [0, 9), [9, 17), [17, 25): 3 + 2 + 2 latent frames
       Tensor full = vae.encodeMean(video);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 9)), full.narrow(2, 0, 3)) < 1e-6);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 17)), full.narrow(2, 0, 5)) < 1e-6);

@@ -1,8 +1,8 @@
 package dev.lemica.vae.cogvideox;
 
+import static dev.lemica.testing.OneLine.assertOneLine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +11,10 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.vae.VaeFolders;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -22,7 +22,6 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CogVideoX config as diffusers reads it, the 1.5 preset, and every refused value in one line naming file and key. */
@@ -30,20 +29,7 @@ class CogVideoXVaeConfigTest {
   @TempDir Path dir;
 
   private static String goldenConfigWith(String... keysAndValues) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(Golden.dir("cogvideox_vae").resolve("config.json").toFile());
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      root.set(keysAndValues[i], json.readTree(keysAndValues[i + 1]));
-    }
-    return json.writeValueAsString(root);
-  }
-
-  private static void assertOneLine(String start, String contains, Executable action) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
-    String m = e.getMessage();
-    assertEquals(1, m.lines().count(), m);
-    assertTrue(m.startsWith(start), m);
-    assertTrue(m.contains(contains), m);
+    return VaeFolders.configWith("cogvideox_vae", keysAndValues);
   }
 
   @Test
@@ -124,13 +110,7 @@ class CogVideoXVaeConfigTest {
       {"block_out_channels", "[8, 0]", "\"block_out_channels\" must be a non-empty array of positive integers"},
       {"latent_channels", "\"4\"", "\"latent_channels\" is not an integer"},
     };
-    for (String[] c : cases) {
-      Path config = dir.resolve(c[0] + ".json");
-      assertOneLine(config.toString(), c[2], () -> {
-        Files.writeString(config, goldenConfigWith(c[0], c[1]));
-        Vaes.withRandomWeights(ModelConfig.read(config), ComputeTarget.CPU_FLOAT32, 1).close();
-      });
-    }
+    VaeFolders.assertRefused(dir, (key, value) -> goldenConfigWith(key, value), cases);
   }
 
   @Test

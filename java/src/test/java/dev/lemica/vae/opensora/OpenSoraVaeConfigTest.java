@@ -1,8 +1,8 @@
 package dev.lemica.vae.opensora;
 
+import static dev.lemica.testing.OneLine.assertOneLine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +13,7 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.vae.VaeFolders;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import java.io.IOException;
@@ -23,7 +24,6 @@ import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Open-Sora's config.json as its code reads it, the release preset, folders, and every refused value in one line. */
@@ -57,14 +57,6 @@ class OpenSoraVaeConfigTest {
     Files.copy(golden.resolve("vae/config.json"), copy.resolve("config.json"));
     Files.writeString(copy.getParent().resolve("config.json"), config);
     return copy.getParent();
-  }
-
-  private static void assertOneLine(String start, String contains, Executable action) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
-    String m = e.getMessage();
-    assertEquals(1, m.lines().count(), m);
-    assertTrue(m.startsWith(start), m);
-    assertTrue(m.contains(contains), m);
   }
 
   @Test
@@ -156,13 +148,7 @@ class OpenSoraVaeConfigTest {
       {"vae_2d.from_pretrained", "\"someone/sdxl-vae\"", "vae_2d.from_pretrained 'someone/sdxl-vae' (subfolder 'vae') is no folder"},
       {"vae_2d.micro_batch_size", "-1", "\"micro_batch_size\" must be positive"},
     };
-    for (String[] c : cases) {
-      Path config = dir.resolve(c[0] + ".json");
-      assertOneLine(config.toString(), c[2], () -> {
-        Files.writeString(config, goldenConfigWith(c[0], c[1]));
-        Vaes.withRandomWeights(ModelConfig.read(config), ComputeTarget.CPU_FLOAT32, 1).close();
-      });
-    }
+    VaeFolders.assertRefused(dir, (key, value) -> goldenConfigWith(key, value), cases);
   }
 
   @Test

@@ -8,11 +8,10 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import dev.lemica.vae.DiagonalGaussian;
+import dev.lemica.vae.VaeChecks;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
@@ -45,13 +44,6 @@ class OpenSoraVaeGoldenTest {
     io.close();
   }
 
-  private static void compare(Map<String, Double> errors, String name, Tensor value) {
-    String key = "act." + name;
-    if (io.has(key)) {
-      errors.put(key, Tensors.relativeL2(value, io.tensor(key)));
-    }
-  }
-
   private static void assertClose(String what, Tensor ours, String golden) {
     double err = Tensors.relativeL2(ours, io.tensor(golden));
     System.out.println(what + " relative L2: " + err);
@@ -71,14 +63,10 @@ class OpenSoraVaeGoldenTest {
 
       Tensor raw = vae.denormalize(io.tensor("in.latents"));
       assertEquals(0.0, Tensors.relativeL2(raw, io.tensor("act.decode.z_denorm")), "z · scale + shift bit for bit");
-      Map<String, Double> errors = new TreeMap<>();
-      Tensor video = vae.decode(raw, frames, (name, value) -> compare(errors, name, value));
-      assertEquals(
-          java.util.Set.of("act.decode.temporal_decoder_out.chunk0", "act.decode.temporal_decoder_out.chunk1", "act.decode.x_z"),
-          errors.keySet(),
-          "every golden decode activation is compared");
-      errors.forEach((name, err) -> assertTrue(err < TOLERANCE, name + " relative L2 " + err));
-      System.out.println("decode activations: " + errors);
+      VaeChecks.Activations acts = new VaeChecks.Activations(io);
+      Tensor video = vae.decode(raw, frames, acts.observer());
+      acts.assertAllClose(TOLERANCE, "act.decode.temporal_decoder_out.", "act.decode.x_z");
+      assertEquals(3, acts.errors().size(), "two chunks and x_z");
       assertClose("out.video", video, "out.video");
       assertEquals(0.0, Tensors.relativeL2(vae.decodeNormalized(io.tensor("in.latents"), frames), video));
     }
@@ -88,11 +76,9 @@ class OpenSoraVaeGoldenTest {
   void encodesTheMeanPathAndTheSampledPath() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Map<String, Double> errors = new TreeMap<>();
-      DiagonalGaussian posterior = vae.encode(io.tensor("in.video"), (name, value) -> compare(errors, name, value));
-      assertEquals(java.util.Set.of("act.encode.x_z_mode"), errors.keySet());
-      assertTrue(errors.get("act.encode.x_z_mode") < TOLERANCE, "x_z_mode " + errors);
-      System.out.println("encode activations: " + errors);
+      VaeChecks.Activations acts = new VaeChecks.Activations(io);
+      DiagonalGaussian posterior = vae.encode(io.tensor("in.video"), acts.observer());
+      acts.assertAllClose(TOLERANCE, "act.encode.");
       assertClose("out.latent_mean", vae.normalize(posterior.mean()), "out.latent_mean");
 
       Tensor z = vae.encodeSampled(io.tensor("in.video"), io.tensor("in.noise_spatial"), io.tensor("in.noise_temporal"));

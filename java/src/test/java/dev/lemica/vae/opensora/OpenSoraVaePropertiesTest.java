@@ -1,5 +1,7 @@
 package dev.lemica.vae.opensora;
 
+import static dev.lemica.vae.VaeChecks.close;
+import static dev.lemica.vae.VaeChecks.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +13,6 @@ import dev.lemica.torch.Tensors;
 import dev.lemica.vae.Vaes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -30,22 +31,13 @@ class OpenSoraVaePropertiesTest {
   }
 
   @AfterAll
-  static void close() {
+  static void release() {
     vae.close();
   }
 
   @BeforeEach
   void seed() {
     torch.manual_seed(9);
-  }
-
-  private static Tensor video(long batch, long frames, long height, long width) {
-    return torch.rand(batch, 3, frames, height, width).mul(new Scalar(2.0)).sub(new Scalar(1.0));
-  }
-
-  private static double close(Tensor ours, Tensor reference) {
-    assertArrayEquals(Tensors.shape(reference), Tensors.shape(ours));
-    return Tensors.relativeL2(ours, reference);
   }
 
   /** The release's micro_frame_size 17: 5 latent frames per 17 frames, ceil(r / 4) for the rest. */
@@ -69,7 +61,7 @@ class OpenSoraVaePropertiesTest {
       assertArrayEquals(new long[] {1, 3, 25, 16, 24}, Tensors.shape(vae.decode(z)), "without a count, the most");
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> vae.decode(z, 21));
       assertEquals("21 frames: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames", e.getMessage());
-      assertArrayEquals(new long[] {1, 4, 7, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 22, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 7, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 22, 16, 24))));
     }
   }
 
@@ -83,7 +75,7 @@ class OpenSoraVaePropertiesTest {
       assertTrue(close(vae.decode(z.narrow(2, 0, 5), 17), full.narrow(2, 0, 17)) < 1e-6, "chunk 0 alone");
       assertTrue(close(vae.decode(z.narrow(2, 5, 2), 6), full.narrow(2, 17, 6)) < 1e-6, "chunk 1 alone, as a video of its own");
 
-      Tensor v = video(1, 22, 16, 16);
+      Tensor v = uniform(1, 3, 22, 16, 16);
       Tensor mean = vae.encodeMean(v);
       assertTrue(close(vae.encodeMean(v.narrow(2, 0, 17)), mean.narrow(2, 0, 5)) < 1e-6);
       assertTrue(close(vae.encodeMean(v.narrow(2, 17, 5)), mean.narrow(2, 5, 2)) < 1e-6);
@@ -117,8 +109,8 @@ class OpenSoraVaePropertiesTest {
       double err = close(both, torch.cat(new TensorVector(vae.decode(a, 19), vae.decode(b, 19)), 0));
       assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
 
-      Tensor u = video(1, 19, 16, 24);
-      Tensor v = video(1, 19, 16, 24);
+      Tensor u = uniform(1, 3, 19, 16, 24);
+      Tensor v = uniform(1, 3, 19, 16, 24);
       Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
       double encodeErr = close(encodedBoth, torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0));
       assertTrue(encodeErr < 1e-5, "encode batch 2 vs singles " + encodeErr);

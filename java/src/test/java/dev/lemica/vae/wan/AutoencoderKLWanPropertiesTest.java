@@ -1,5 +1,7 @@
 package dev.lemica.vae.wan;
 
+import static dev.lemica.vae.VaeChecks.close;
+import static dev.lemica.vae.VaeChecks.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +13,6 @@ import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -34,23 +35,13 @@ class AutoencoderKLWanPropertiesTest {
   }
 
   @AfterAll
-  static void close() {
+  static void release() {
     vae.close();
   }
 
   @BeforeEach
   void seed() {
     torch.manual_seed(7);
-  }
-
-  /** Uniform in [-1, 1), (B, 3, F, H, W). */
-  private static Tensor video(long batch, long frames, long height, long width) {
-    return torch.rand(batch, 3, frames, height, width).mul(new Scalar(2.0)).sub(new Scalar(1.0));
-  }
-
-  private static double close(Tensor ours, Tensor reference) {
-    assertArrayEquals(Tensors.shape(reference), Tensors.shape(ours));
-    return Tensors.relativeL2(ours, reference);
   }
 
   @Test
@@ -60,8 +51,8 @@ class AutoencoderKLWanPropertiesTest {
       assertArrayEquals(new long[] {1, 3, 1, 16, 24}, Tensors.shape(vae.decode(torch.randn(1, 4, 1, 2, 3))));
       assertArrayEquals(new long[] {1, 3, 9, 16, 24}, Tensors.shape(vae.decode(torch.randn(1, 4, 3, 2, 3))));
       assertArrayEquals(new long[] {1, 3, 13, 8, 16}, Tensors.shape(vae.decode(torch.randn(1, 4, 4, 1, 2))));
-      assertArrayEquals(new long[] {1, 4, 3, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 9, 16, 24))));
-      assertArrayEquals(new long[] {1, 4, 1, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 1, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 3, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 9, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 1, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 1, 16, 24))));
     }
   }
 
@@ -76,8 +67,8 @@ class AutoencoderKLWanPropertiesTest {
       double err = close(both, separately);
       assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
 
-      Tensor u = video(1, 9, 16, 24);
-      Tensor v = video(1, 9, 16, 24);
+      Tensor u = uniform(1, 3, 9, 16, 24);
+      Tensor v = uniform(1, 3, 9, 16, 24);
       Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
       Tensor encodedSeparately = torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0);
       double encodeErr = close(encodedBoth, encodedSeparately);
@@ -115,7 +106,7 @@ class AutoencoderKLWanPropertiesTest {
   void encodingIsCausalInTime() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor video = video(1, 9, 16, 24);
+      Tensor video = uniform(1, 3, 9, 16, 24);
       Tensor full = vae.encodeMean(video);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 5)), full.narrow(2, 0, 2)) < 1e-6);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 1)), full.narrow(2, 0, 1)) < 1e-6);
