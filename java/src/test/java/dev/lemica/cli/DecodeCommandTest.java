@@ -27,6 +27,13 @@ class DecodeCommandTest {
     assertTrue(err < 1e-5, name + " relative L2 " + err);
   }
 
+  /** The command failed with exit code 1 and one line on stderr, which this returns. */
+  private static String oneLineError(CliRunner r) {
+    assertEquals(1, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    return r.err();
+  }
+
   /** A pipeline folder whose vae/ is the golden's: --model may name either. */
   private Path pipelineFolder() throws IOException {
     Path vae = Files.createDirectories(dir.resolve("pipeline/vae"));
@@ -72,14 +79,10 @@ class DecodeCommandTest {
     Path wrongChannels = dir.resolve("five.safetensors");
     new SafetensorsWriter().put("in.latents", torch.randn(1, 5, 2, 2, 2)).write(wrongChannels);
     CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: expected (B, 4, F, h, w), as AutoencoderKLWan's pipelines hold them"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: expected (B, 4, F, h, w), as AutoencoderKLWan's pipelines hold them"), r.err());
 
     r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + wrongChannels + ": holds no tensor 'in.video'"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": holds no tensor 'in.video'"), r.err());
 
     r = CliRunner.run("decode", "--model", dir.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, r.exitCode());
@@ -115,15 +118,11 @@ class DecodeCommandTest {
     Path channelsFirst = dir.resolve("cf.safetensors");
     new SafetensorsWriter().put("in.latents", torch.randn(1, 4, 5, 2, 2)).write(channelsFirst);
     CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", channelsFirst.toString(), "--out", dir.resolve("o").toString());
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + channelsFirst + ": in.latents: latents [1, 4, 5, 2, 2]: expected (B, F, 4, h, w), as AutoencoderKLCogVideoX's pipelines hold them"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + channelsFirst + ": in.latents: latents [1, 4, 5, 2, 2]: expected (B, F, 4, h, w), as AutoencoderKLCogVideoX's pipelines hold them"), r.err());
 
     r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString(),
         "--num-frames", "16");
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().contains("in.latents: 16 frames: AutoencoderKLCogVideoX decodes 5 latent frames to 17 frames"), r.err());
+    assertTrue(oneLineError(r).contains("in.latents: 16 frames: AutoencoderKLCogVideoX decodes 5 latent frames to 17 frames"), r.err());
   }
 
   /** Open-Sora's VAE folder: --num-frames picks the frame count the latents leave open; without it, one line says so. */
@@ -141,14 +140,10 @@ class DecodeCommandTest {
     }
 
     r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString());
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + io + ": in.latents: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames: give --num-frames"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + io + ": in.latents: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames: give --num-frames"), r.err());
 
     r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", io.toString(), "--out", out.toString(), "--num-frames", "26");
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().contains("in.latents: 26 frames: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames"), r.err());
+    assertTrue(oneLineError(r).contains("in.latents: 26 frames: VideoAutoencoderPipeline decodes 7 latent frames to 22 to 25 frames"), r.err());
   }
 
   @Test
@@ -176,8 +171,6 @@ class DecodeCommandTest {
     Files.copy(golden.resolve("model.safetensors"), folder.resolve("model.safetensors"));
     Files.writeString(folder.resolve("config.json"), Files.readString(golden.resolve("config.json")).replace("\"VAE_Temporal\"", "\"VAE_Temporal_3D\""));
     CliRunner r = CliRunner.run("decode", "--model", folder.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString());
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().startsWith("error: " + folder.resolve("config.json") + " vae_temporal: \"type\" is 'VAE_Temporal_3D'"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + folder.resolve("config.json") + " vae_temporal: \"type\" is 'VAE_Temporal_3D'"), r.err());
   }
 }

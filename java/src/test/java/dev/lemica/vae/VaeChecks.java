@@ -10,8 +10,10 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 /** What the VAE tests check with: inputs, shape-checked errors, and golden activations compared as they are made. */
@@ -27,6 +29,16 @@ public final class VaeChecks {
   public static double close(Tensor ours, Tensor reference) {
     assertArrayEquals(Tensors.shape(reference), Tensors.shape(ours));
     return Tensors.relativeL2(ours, reference);
+  }
+
+  /**
+   * A batch of two runs as the two alone: {@code op} of (a, b) stacked equals {@code op}(a) and {@code
+   * op}(b) stacked, within 1e-5 (samples never mix).
+   */
+  public static void assertBatchOfTwoIsTwoSingles(UnaryOperator<Tensor> op, Tensor a, Tensor b, String what) {
+    Tensor both = op.apply(torch.cat(new TensorVector(a, b), 0));
+    double err = close(both, torch.cat(new TensorVector(op.apply(a), op.apply(b)), 0));
+    assertTrue(err < 1e-5, what + " batch 2 vs singles " + err);
   }
 
   /**

@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.vae.VaeChecks;
 import dev.lemica.vae.Vaes;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -103,17 +103,10 @@ class OpenSoraVaePropertiesTest {
   void aBatchOfTwoDecodesAndEncodesAsTwoSingleVideos() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor a = torch.randn(1, 4, 6, 2, 3);
-      Tensor b = torch.randn(1, 4, 6, 2, 3);
-      Tensor both = vae.decode(torch.cat(new TensorVector(a, b), 0), 19);
-      double err = close(both, torch.cat(new TensorVector(vae.decode(a, 19), vae.decode(b, 19)), 0));
-      assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(z -> vae.decode(z, 19), torch.randn(1, 4, 6, 2, 3), torch.randn(1, 4, 6, 2, 3), "decode");
 
       Tensor u = uniform(1, 3, 19, 16, 24);
-      Tensor v = uniform(1, 3, 19, 16, 24);
-      Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
-      double encodeErr = close(encodedBoth, torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0));
-      assertTrue(encodeErr < 1e-5, "encode batch 2 vs singles " + encodeErr);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(vae::encodeMean, uniform(1, 3, 19, 16, 24), uniform(1, 3, 19, 16, 24), "encode");
       // The sampled path with zero noise is the mean path.
       Tensor zero = vae.encodeSampled(u, torch.zeros(19, 4, 2, 3), torch.zeros(1, 4, 6, 2, 3));
       assertTrue(close(zero, vae.normalize(vae.encodeMean(u))) < 1e-6);

@@ -9,12 +9,12 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import dev.lemica.torch.TorchRuntime;
+import dev.lemica.vae.VaeChecks;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -60,19 +60,9 @@ class AutoencoderKLWanPropertiesTest {
   void aBatchOfTwoDecodesAndEncodesAsTwoSingleVideos() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor a = torch.randn(1, 4, 3, 2, 3);
-      Tensor b = torch.randn(1, 4, 3, 2, 3);
-      Tensor both = vae.decode(torch.cat(new TensorVector(a, b), 0));
-      Tensor separately = torch.cat(new TensorVector(vae.decode(a), vae.decode(b)), 0);
-      double err = close(both, separately);
-      assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(vae::decode, torch.randn(1, 4, 3, 2, 3), torch.randn(1, 4, 3, 2, 3), "decode");
 
-      Tensor u = uniform(1, 3, 9, 16, 24);
-      Tensor v = uniform(1, 3, 9, 16, 24);
-      Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
-      Tensor encodedSeparately = torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0);
-      double encodeErr = close(encodedBoth, encodedSeparately);
-      assertTrue(encodeErr < 1e-5, "encode batch 2 vs singles " + encodeErr);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(vae::encodeMean, uniform(1, 3, 9, 16, 24), uniform(1, 3, 9, 16, 24), "encode");
     }
   }
 
