@@ -7,8 +7,8 @@ import org.bytedeco.pytorch.Tensor;
 /**
  * The pre-activation residual block every VAE family here builds from its own norms and
  * convolutions: {@code conv2(silu(norm2(conv1(silu(norm1(x)))))) + shortcut(x)} (diffusers' {@code
- * WanResidualBlock}, {@code CogVideoXResnetBlock3D} without a time embedding, Open-Sora's temporal
- * {@code ResBlock}). Dropout is the identity at inference.
+ * WanResidualBlock}, {@code ResnetBlock2D} of the 2D VAEs and {@code CogVideoXResnetBlock3D} without
+ * a time embedding, Open-Sora's temporal {@code ResBlock}). Dropout is the identity at inference.
  */
 public final class ResnetBlocks {
   private ResnetBlocks() {}
@@ -26,11 +26,11 @@ public final class ResnetBlocks {
       UnaryOperator<Tensor> norm2,
       UnaryOperator<Tensor> conv2,
       UnaryOperator<Tensor> shortcut) {
-    Tensor h = shortcut == null ? x : shortcut.apply(x);
     List<UnaryOperator<Tensor>> steps =
         List.of(t -> ScopedSteps.silu(norm1.apply(t)), conv1, t -> ScopedSteps.silu(norm2.apply(t)), conv2);
     Tensor y = ScopedSteps.sequence(x, steps);
-    y.add_(h);
+    // The shortcut last: while the steps run only x is alive besides them, not its projection too.
+    y.add_(shortcut == null ? x : shortcut.apply(x));
     return y;
   }
 
