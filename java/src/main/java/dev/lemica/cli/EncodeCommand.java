@@ -7,6 +7,7 @@ import dev.lemica.text.TextEncoderModel;
 import dev.lemica.text.TextEncoders;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -22,9 +23,12 @@ import picocli.CommandLine.Option;
     description = {
       "Runs a text encoder on token ids, to check it against Python.",
       "The inputs file holds in.input_ids (int64, batch x tokens) and optionally in.attention_mask"
-          + " (int64, 1 for real tokens, 0 for padding; without it every position is attended). The"
-          + " output file receives out.last_hidden_state (float32). Supported encoders: T5EncoderModel,"
-          + " UMT5EncoderModel, MT5EncoderModel."
+          + " (int64, 1 for real tokens, 0 for padding; without it every position is attended, causally"
+          + " for CLIP and Qwen2.5-VL). The output file receives out.last_hidden_state (float32; for"
+          + " Qwen2.5-VL hidden_states[-1], after the final norm), and for CLIP also out.pooler_output"
+          + " (out.text_embeds for CLIPTextModelWithProjection). Supported encoders: T5EncoderModel,"
+          + " UMT5EncoderModel, MT5EncoderModel, CLIPTextModel, CLIPTextModelWithProjection,"
+          + " Qwen2_5_VLForConditionalGeneration (its language model on text)."
     })
 final class EncodeCommand implements Callable<Integer> {
   static final String IDS = "in.input_ids";
@@ -40,7 +44,7 @@ final class EncodeCommand implements Callable<Integer> {
   @Option(names = "--inputs", required = true, description = "safetensors file with in.input_ids [and in.attention_mask].")
   Path inputs;
 
-  @Option(names = "--out", required = true, description = "safetensors file to write out.last_hidden_state to.")
+  @Option(names = "--out", required = true, description = "safetensors file to write out.last_hidden_state (and out.pooler_output for CLIP) to.")
   Path out;
 
   @Mixin ComputeOptions compute;
@@ -58,17 +62,24 @@ final class EncodeCommand implements Callable<Integer> {
       Tensor mask = io.names().contains(MASK) ? integers(io, MASK) : null;
       try (TextEncoderModel encoder = TextEncoders.load(model, target)) {
         long start = System.nanoTime();
-        Tensor hidden;
+        Map<String, Tensor> outputs;
         try {
-          hidden = encoder.lastHiddenState(ids, mask).to(ScalarType.Float);
+          outputs = encoder.outputs(ids, mask);
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException(inputs + ": " + e.getMessage());
         }
         double ms = (System.nanoTime() - start) / 1e6;
-        new SafetensorsWriter().put("out.last_hidden_state", hidden).metadata("model", encoder.className()).write(out);
+        SafetensorsWriter writer = new SafetensorsWriter();
+        StringBuilder shapes = new StringBuilder();
+        for (Map.Entry<String, Tensor> o : outputs.entrySet()) {
+          Tensor value = o.getValue().to(ScalarType.Float);
+          writer.put("out." + o.getKey(), value);
+          shapes.append(shapes.length() == 0 ? "" : ", ").append("out.").append(o.getKey()).append(' ').append(Tensors.shapeString(value));
+        }
+        writer.metadata("model", encoder.className()).write(out);
         System.out.printf(
-            "%s on %s: out.last_hidden_state %s%s in %.1f ms -> %s%n",
-            encoder.className(), target, Tensors.shapeString(hidden), mask == null ? " (no attention mask)" : "", ms, out);
+            "%s on %s: %s%s in %.1f ms -> %s%n",
+            encoder.className(), target, shapes, mask == null ? " (no attention mask)" : "", ms, out);
       }
     }
     return 0;

@@ -1,6 +1,7 @@
 package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
+import dev.lemica.io.OutputFile;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
@@ -13,9 +14,9 @@ import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.text.PrecomputedEmbeddings;
 import dev.lemica.text.PromptEmbeddings;
-import dev.lemica.video.GifWriter;
 import dev.lemica.video.PngWriter;
 import dev.lemica.video.VideoFrames;
+import dev.lemica.video.VideoOutput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Generates videos from prompts with cached sampling.",
+      "Generates videos from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
       "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline) or a LeMiCa model"
           + " folder. Unset sizes, steps and guidance come from the folder (scheduler/scheduler_config.json,"
           + " vae/config.json) and otherwise from the diffusers pipeline's own defaults (WanPipeline: 832x480,"
@@ -71,7 +72,10 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--out", required = true, paramLabel = "PATH.gif", description = "Animated GIF to write (a grid when there are several prompts).")
+  @Option(names = "--out", required = true, paramLabel = "PATH", description = {
+      "Output file, format by extension: .mp4 (H.264, libopenh264), .webm (VP9, libvpx-vp9), .gif (animated GIF),"
+          + " .png (one image for 1-frame videos, else a frame strip). A grid when there are several prompts."
+          + " Checked before the model loads."})
   Path out;
 
   @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1] and the final latents as 'latents'.")
@@ -83,7 +87,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--scale", description = "Pixel enlargement in the output. Default: 4 for videos under 128 pixels (the embedded model), else 1.")
   Integer scale;
 
-  @Option(names = "--fps", description = "Frames per second of the output. Default: the pipeline's (Wan 16, the embedded model 8).")
+  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan 16, the embedded model 8).")
   Integer fps;
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -99,6 +103,13 @@ final class GenerateCommand implements Callable<Integer> {
     if ((scale != null && scale < 1) || (fps != null && fps < 1)) {
       throw new IllegalArgumentException("--scale and --fps must be positive");
     }
+    VideoOutput output = VideoOutput.forPath(out);
+    if (tensorOut != null) {
+      OutputFile.check(tensorOut, ".safetensors");
+    }
+    if (framesPng != null) {
+      OutputFile.check(framesPng, ".png");
+    }
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
@@ -113,13 +124,13 @@ final class GenerateCommand implements Callable<Integer> {
               new GenerationRequest(
                   texts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, modelOptions.steps,
                   modelOptions.guidance, modelOptions.shift, maxSequenceLength));
-      CachePolicy policy = cache.policy(settings.steps(), modelDir);
+      CachePolicy policy = cache.policy(settings.steps(), modelDir, pipeline.samplerName(settings));
       Tensor initial = noise.noise(pipeline.noiseShape(settings));
       System.err.printf(
           "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",
           modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
           settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target, policy.describe());
-      Conditioning text = precomputed != null ? TextToVideoPipeline.conditioning(precomputed) : pipeline.encode(settings);
+      Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
         sampled = pipeline.sample(text, initial, settings, policy, branches, progress);
@@ -129,7 +140,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       Tensor videos = pipeline.decode(sampled.latents(), settings);
       int pixelScale = scale != null ? scale : Math.max(settings.height(), settings.width()) < 128 ? 4 : 1;
-      GifWriter.write(VideoFrames.grid(videos, (int) Math.ceil(Math.sqrt(settings.batch())), pixelScale), out, fps != null ? fps : pipeline.fps());
+      output.write(videos, fps != null ? fps : pipeline.fps(), pixelScale);
       if (framesPng != null) {
         PngWriter.write(VideoFrames.strip(videos, pixelScale), framesPng);
       }
@@ -137,8 +148,8 @@ final class GenerateCommand implements Callable<Integer> {
         new SafetensorsWriter().put("video", videos).put("latents", sampled.latents()).write(tensorOut);
       }
       System.out.printf(
-          "wrote %s%s | %.2f s sampling | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
-          out, tensorOut != null ? " and " + tensorOut : "", sampled.seconds(), sampled.computedSteps(), settings.steps(),
+          "wrote %s as %s%s | %.2f s sampling | block stack ran at %d of %d steps: %d evaluations, %d reused (per CFG branch)%n",
+          out, output.format(), tensorOut != null ? " and " + tensorOut : "", sampled.seconds(), sampled.computedSteps(), settings.steps(),
           sampled.blockStackEvaluations(), sampled.reusedEvaluations());
     }
     return 0;

@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       SampleCommand.class,
       BenchCommand.class,
       ForwardCommand.class,
-      EncodeCommand.class
+      EncodeCommand.class,
+      DecodeCommand.class
     })
 public final class LemicaCli {
 

@@ -26,6 +26,49 @@ public interface DiffusionTransformer extends AutoCloseable {
     return forward(inputs, BlockStackHook.RUN_ALL);
   }
 
+  /** The forward input that carries the latents a sampler integrates (diffusers: hidden_states). */
+  default String latentsInput() {
+    return "hidden_states";
+  }
+
+  /**
+   * The unconditional CFG branch, for a model that defines it itself from the conditional inputs
+   * (Open-Sora's learned null caption); empty where the caller brings it (a negative prompt's embeddings).
+   */
+  default java.util.Optional<java.util.Map<String, Tensor>> unconditional(java.util.Map<String, Tensor> cond) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * What a sampler integrates of a forward's output: all of it, or for a model that learns its
+   * variance (Open-Sora's STDiT3, Latte: pred_sigma / learned-sigma) the prediction channels only.
+   */
+  default Tensor prediction(Tensor output) {
+    return output;
+  }
+
+  /**
+   * The timestep input the family's pipeline passes for the scheduler's timesteps ((batch,) float32):
+   * Wan and Open-Sora pass them as they are, FLUX and Qwen-Image pass t / 1000 (their forwards take
+   * sigma-scale timesteps).
+   */
+  default Tensor timestepInput(Tensor schedulerTimesteps) {
+    return schedulerTimesteps;
+  }
+
+  /**
+   * The guided prediction from the branches' outputs at scale g, as the family's pipeline combines
+   * them: v_u + g·(v_c − v_u) (Qwen-Image then rescales each token to the cond branch's norm).
+   */
+  default Tensor guide(Tensor uncond, Tensor cond, double scale) {
+    return uncond.add(cond.sub(uncond), new org.bytedeco.pytorch.Scalar(scale));
+  }
+
+  /** How the family's pipeline sets its scheduler's timesteps for these latents; empty: the scheduler's own. */
+  default java.util.Optional<PipelineTimesteps> pipelineTimesteps(Tensor latents) {
+    return java.util.Optional.empty();
+  }
+
   /**
    * Random inputs for speed and memory measurements, with their FLOP counts.
    *

@@ -4,6 +4,8 @@ import dev.lemica.model.flux.FluxConfig;
 import dev.lemica.model.flux.FluxTransformer;
 import dev.lemica.model.qwenimage.QwenImageConfig;
 import dev.lemica.model.qwenimage.QwenImageTransformer;
+import dev.lemica.model.opensora.Stdit3Config;
+import dev.lemica.model.opensora.Stdit3Transformer;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
@@ -32,10 +34,11 @@ public final class Models {
           Map.of(
               WanConfig.CLASS_NAME, new Family(WanTransformer::load, 4),
               FluxConfig.CLASS_NAME, new Family(FluxTransformer::load, 3),
-              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3)));
+              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3),
+              Stdit3Config.CLASS_NAME, new Family(Stdit3Transformer::load, 4)));
 
   /** The bundled configs, real transformer configs of released models (random weights in bench). */
-  public static final List<String> PRESETS = List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "flux.1-dev", "qwen-image");
+  public static final List<String> PRESETS = List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "flux.1-dev", "qwen-image");
 
   private Models() {}
 

@@ -4,6 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.io.StrictJson;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
+import dev.lemica.text.clip.CLIPTextConfig;
+import dev.lemica.text.clip.CLIPTextEncoder;
+import dev.lemica.text.qwen.QwenTextConfig;
+import dev.lemica.text.qwen.QwenTextEncoder;
 import dev.lemica.text.t5.T5Config;
 import dev.lemica.text.t5.T5Encoder;
 import java.nio.file.Files;
@@ -14,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Loads a transformers text encoder folder by the class that implements it: {@code
  * architectures[0]} of its config.json, or the class a pipeline's model_index.json names (e.g.
- * {@code "text_encoder": ["transformers", "UMT5EncoderModel"]}). CLIP and Qwen2.5-VL plug in here.
+ * {@code "text_encoder": ["transformers", "UMT5EncoderModel"]}): T5 / mT5 / UMT5 encoders, CLIP's text
+ * model (FLUX.1) and Qwen2.5-VL's language model (Qwen-Image).
  */
 public final class TextEncoders {
   @FunctionalInterface
@@ -23,8 +28,17 @@ public final class TextEncoders {
   }
 
   private static final Loader T5 = (config, cls, folder, target) -> T5Encoder.load(T5Config.from(config).asClass(cls), folder, target);
-  private static final Map<String, Loader> LOADERS =
-      new TreeMap<>(Map.of("T5EncoderModel", T5, "UMT5EncoderModel", T5, "MT5EncoderModel", T5));
+  private static final Loader CLIP =
+      (config, cls, folder, target) -> CLIPTextEncoder.load(CLIPTextConfig.from(config).asClass(cls), folder, target);
+  private static final Loader QWEN =
+      (config, cls, folder, target) -> QwenTextEncoder.load(QwenTextConfig.from(config).asClass(cls), folder, target);
+  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(
+      "T5EncoderModel", T5,
+      "UMT5EncoderModel", T5,
+      "MT5EncoderModel", T5,
+      CLIPTextConfig.TEXT_MODEL, CLIP,
+      CLIPTextConfig.WITH_PROJECTION, CLIP,
+      QwenTextConfig.CONDITIONAL_GENERATION, QWEN));
 
   private TextEncoders() {}
 

@@ -55,6 +55,14 @@ public final class Tensors {
     return out;
   }
 
+  /** Copies an integer tensor (any device) into a Java long array, row-major. */
+  public static long[] toLongs(Tensor t) {
+    Tensor cpu = t.to(new Device(torch.DeviceType.CPU), ScalarType.Long).contiguous();
+    long[] out = new long[(int) cpu.numel()];
+    new LongPointer(cpu.const_data_ptr()).capacity(out.length).get(out);
+    return out;
+  }
+
   /** ‖a − b‖ / ‖b‖ in float64, the project's yardstick for "same result". */
   public static double relativeL2(Tensor ours, Tensor reference) {
     float[] a = toFloats(ours);

@@ -1,11 +1,8 @@
 package dev.lemica.video;
 
-import java.awt.image.BufferedImage;
+import dev.lemica.io.OutputFile;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageTypeSpecifier;
@@ -14,40 +11,38 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageOutputStream;
 
-/** Writes frames as a looping animated GIF with the JDK's own GIF encoder. */
+/**
+ * Writes frames as a looping animated GIF with the JDK's own GIF encoder (FFmpeg's needs a palette
+ * filter graph for the same result). GIF delays are in hundredths of a second, so the frame rate is
+ * rounded to one of 100/n fps.
+ */
 public final class GifWriter {
   private static final String FORMAT = "javax_imageio_gif_image_1.0";
 
   private GifWriter() {}
 
-  public static void write(List<BufferedImage> frames, Path file, int framesPerSecond) {
-    if (frames.isEmpty()) {
-      throw new IllegalArgumentException("no frames to write to " + file);
-    }
+  static void write(Frames frames, Path file, int framesPerSecond) {
     int delayCentiseconds = Math.max(2, Math.round(100f / Math.max(1, framesPerSecond)));
-    ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
-    try {
-      Path parent = file.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.deleteIfExists(file);
-      try (ImageOutputStream out = ImageIO.createImageOutputStream(file.toFile())) {
+    OutputFile.writeAtomically(file, tmp -> {
+      ImageWriter writer = ImageIO.getImageWritersByFormatName("gif").next();
+      try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
+        if (out == null) {
+          throw new IOException("cannot open " + tmp);
+        }
         writer.setOutput(out);
         writer.prepareWriteSequence(null);
-        for (BufferedImage frame : frames) {
+        for (int f = 0; f < frames.count(); f++) {
+          java.awt.image.BufferedImage frame = frames.image(f);
           writer.writeToSequence(new IIOImage(frame, null, frameMetadata(writer, frame, delayCentiseconds)), null);
         }
         writer.endWriteSequence();
+      } finally {
+        writer.dispose();
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(file + ": cannot write GIF (" + e.getMessage() + ")", e);
-    } finally {
-      writer.dispose();
-    }
+    });
   }
 
-  private static IIOMetadata frameMetadata(ImageWriter writer, BufferedImage frame, int delay) throws IOException {
+  private static IIOMetadata frameMetadata(ImageWriter writer, java.awt.image.BufferedImage frame, int delay) throws IOException {
     IIOMetadata metadata = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(frame), null);
     IIOMetadataNode root = (IIOMetadataNode) metadata.getAsTree(FORMAT);
     IIOMetadataNode control = child(root, "GraphicControlExtension");

@@ -8,7 +8,6 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
-import dev.lemica.sampling.Denoiser;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.StepListener;
@@ -42,7 +41,7 @@ class CrossFamilyCacheTest {
   @TempDir Path dir;
 
   /** A model with its per-branch inputs, latents and guidance, as a sampling run sees it. */
-  private record Case(String folder, double guidance, boolean sigmaScaleTimestep, int branches) {}
+  private record Case(String folder, double guidance, int branches) {}
 
   @Test
   void oneScheduleFileAndPolicyDriveEveryFamily() {
@@ -50,7 +49,7 @@ class CrossFamilyCacheTest {
     ScheduleFile.solved(SCHEDULE, "uniform", null, null, null).write(file);
     CachePolicy policy = ScheduleSource.parse(file.toString(), STEPS, false);
     for (Case c :
-        new Case[] {new Case("wan", 5.0, false, 2), new Case("flux", 1.0, true, 1), new Case("qwenimage", 4.0, true, 2)}) {
+        new Case[] {new Case("wan", 5.0, 2), new Case("flux", 1.0, 1), new Case("qwenimage", 4.0, 2)}) {
       try (PointerScope scope = new PointerScope();
           InferenceMode inference = new InferenceMode();
           SafetensorsFile io = SafetensorsFile.open(Golden.dir(c.folder()).resolve("io.safetensors"));
@@ -86,7 +85,7 @@ class CrossFamilyCacheTest {
       GuidedDenoiser.Branches branches) {
     try (ResidualCache cache = new ResidualCache(policy.start(STEPS));
         GuidedDenoiser guided = new GuidedDenoiser(model, cond, uncond, c.guidance(), cache, branches)) {
-      Tensor latents = new FlowMatchEuler(STEPS, 3.0).sample(noise, timesteps(c, guided), StepListener.NONE);
+      Tensor latents = new FlowMatchEuler(STEPS, 3.0).sample(noise, guided, StepListener.NONE);
       Map<String, long[]> shapes = new LinkedHashMap<>();
       cache.residuals().forEach((context, r) -> shapes.put(context, Tensors.shape(r)));
       return new Run(latents, cache.computedCalls(), cache.reusedCalls(), shapes);
@@ -98,41 +97,19 @@ class CrossFamilyCacheTest {
     FlowMatchEuler sampler = new FlowMatchEuler(STEPS, 3.0);
     Tensor x = noise.clone();
     for (int i = 0; i < STEPS; i++) {
-      double t = sampler.sigmas().timestep(i) / (c.sigmaScaleTimestep() ? 1000.0 : 1.0);
-      Tensor vc = model.forward(inputs(cond, x, t));
-      Tensor v = vc;
-      if (c.guidance() != 1.0) {
-        Tensor vu = model.forward(inputs(uncond, x, t));
-        v = vu.add(vc.sub(vu), new Scalar(c.guidance()));
-      }
+      double t = sampler.sigmas().timestep(i);
+      Tensor vc = model.forward(inputs(model, cond, x, t));
+      Tensor v = c.guidance() == 1.0 ? vc : model.guide(model.forward(inputs(model, uncond, x, t)), vc, c.guidance());
       x.add_(v, new Scalar(sampler.sigmas().sigma(i + 1) - sampler.sigmas().sigma(i)));
     }
     return x;
   }
 
-  private static dev.lemica.model.ForwardInputs inputs(Map<String, Tensor> conditioning, Tensor x, double t) {
+  private static dev.lemica.model.ForwardInputs inputs(DiffusionTransformer model, Map<String, Tensor> conditioning, Tensor x, double t) {
     Map<String, Tensor> in = new LinkedHashMap<>(conditioning);
     in.put("hidden_states", x);
-    in.put("timestep", torch.full(new long[] {x.size(0)}, new Scalar(t), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float)));
+    in.put("timestep", model.timestepInput(torch.full(new long[] {x.size(0)}, new Scalar(t), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(torch.ScalarType.Float))));
     return dev.lemica.model.ForwardInputs.of(in);
-  }
-
-  /** FLUX and Qwen-Image take the sigma-scale timestep their pipelines pass (t / 1000). */
-  private static Denoiser timesteps(Case c, GuidedDenoiser guided) {
-    if (!c.sigmaScaleTimestep()) {
-      return guided;
-    }
-    return new Denoiser() {
-      @Override
-      public Prediction predict(Tensor x, int step, double timestep) {
-        return guided.predict(x, step, timestep / 1000.0);
-      }
-
-      @Override
-      public org.bytedeco.pytorch.Device device() {
-        return guided.device();
-      }
-    };
   }
 
   /**

@@ -19,7 +19,6 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,7 +50,7 @@ class PipelineCacheGoldenTest {
         try (ResidualCache cache = new ResidualCache(new StaticSchedulePolicy(cached ? CACHED : Schedule.full(8)).start(8))) {
           for (int i = 0; i < 8; i++) {
             Tensor latents = i == 0 ? io.tensor("in.noise") : io.tensor("traj" + suffix + "." + (i - 1));
-            Tensor v = model.forward(inputs(cond, latents, timestep(io, i, latents.size(0)), null), cache.hook(i, "cond"));
+            Tensor v = model.forward(inputs(cond, latents, timestep(model, io, i, latents.size(0)), null), cache.hook(i, "cond"));
             double err = Tensors.relativeL2(v, io.tensor("act.noise_pred" + suffix + "." + i));
             // The golden's tolerance: one float32 ulp of exp() at the 3500 rad guidance argument is ~3e-5.
             assertTrue(err < 1e-4, "FLUX step " + i + suffix + ": " + err);
@@ -81,12 +80,11 @@ class PipelineCacheGoldenTest {
         try (ResidualCache cache = new ResidualCache(new StaticSchedulePolicy(cached ? CACHED : Schedule.full(8)).start(8))) {
           for (int i = 0; i < 8; i++) {
             Tensor latents = i == 0 ? io.tensor("in.noise") : io.tensor("traj" + suffix + "." + (i - 1));
-            Tensor t = timestep(io, i, latents.size(0));
+            Tensor t = timestep(model, io, i, latents.size(0));
             Tensor vc = model.forward(inputs(cond, latents, t, meta), cache.hook(i, "cond"));
             Tensor vu = model.forward(inputs(uncond, latents, t, meta), cache.hook(i, "uncond"));
-            // The pipeline's true CFG with its norm rescale, then the Euler step, as pipeline_qwenimage.py 668-672 and the scheduler do them.
-            Tensor comb = vu.add(vc.sub(vu), new Scalar(scale));
-            Tensor noisePred = comb.mul(norm(vc).div(norm(comb)));
+            // The pipeline's true CFG with its norm rescale (the model's guide), then the scheduler's Euler step.
+            Tensor noisePred = model.guide(vu, vc, scale);
             if (!cached) {
               double err = Tensors.relativeL2(noisePred, io.tensor("act.noise_pred." + i));
               assertTrue(err < 1e-5, "Qwen-Image step " + i + ": " + err);
@@ -101,13 +99,9 @@ class PipelineCacheGoldenTest {
     }
   }
 
-  /** The pipelines pass t.expand(B) / 1000 (float32). */
-  private static Tensor timestep(SafetensorsFile io, int step, long batch) {
-    return io.tensor("out.timesteps").narrow(0, step, 1).expand(batch).div(new Scalar(1000));
-  }
-
-  private static Tensor norm(Tensor x) {
-    return torch.linalg_vector_norm(x, new Scalar(2), new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+  /** The pipelines pass t.expand(B) / 1000 (float32): the model's timestepInput. */
+  private static Tensor timestep(DiffusionTransformer model, SafetensorsFile io, int step, long batch) {
+    return model.timestepInput(io.tensor("out.timesteps").narrow(0, step, 1).expand(batch));
   }
 
   private static ForwardInputs inputs(Map<String, Tensor> conditioning, Tensor latents, Tensor timestep, com.fasterxml.jackson.databind.JsonNode meta) {

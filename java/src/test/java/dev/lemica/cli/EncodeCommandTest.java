@@ -8,6 +8,7 @@ import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,5 +61,41 @@ class EncodeCommandTest {
     CliRunner pipeline = CliRunner.run("encode", "--model", dir.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, pipeline.exitCode());
     assertTrue(pipeline.err().contains("not a text encoder folder"), pipeline.err());
+  }
+
+  /** encode on a golden folder's own io file: each output against the golden tensor it names. */
+  @Test
+  void clipAndQwenWriteTheirOutputs() {
+    assertEncodes("clip_text", Map.of("out.last_hidden_state", "out.last_hidden_state", "out.pooler_output", "out.pooler_output"));
+    assertEncodes("qwen25vl_text", Map.of("out.last_hidden_state", "out.hidden_states_last"));
+  }
+
+  private void assertEncodes(String name, Map<String, String> expected) {
+    Path golden = Golden.dir(name);
+    Path out = dir.resolve(name + ".safetensors");
+    CliRunner r = CliRunner.run("encode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope();
+        SafetensorsFile o = SafetensorsFile.open(out);
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+      assertEquals(expected.keySet(), o.names());
+      expected.forEach((ours, reference) -> assertTrue(Tensors.relativeL2(o.tensor(ours), io.tensor(reference)) < 1e-5, name + " " + ours));
+    }
+  }
+
+  @Test
+  void badIdsForClipAndQwenAreOneLine() {
+    Path tooLong = dir.resolve("long.safetensors");
+    Path outOfVocab = dir.resolve("vocab.safetensors");
+    try (PointerScope scope = new PointerScope()) {
+      new SafetensorsWriter().put("in.input_ids", org.bytedeco.pytorch.global.torch.zeros(new long[] {1, 78}, new org.bytedeco.pytorch.TensorOptions(org.bytedeco.pytorch.global.torch.ScalarType.Long))).write(tooLong);
+      new SafetensorsWriter().put("in.input_ids", Tensors.fromLongs(new long[] {1, 200}, 1, 2)).write(outOfVocab);
+    }
+    CliRunner clip = CliRunner.run("encode", "--model", Golden.dir("clip_text").toString(), "--inputs", tooLong.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, clip.exitCode());
+    assertEquals("error: " + tooLong + ": input_ids have 78 tokens, more than max_position_embeddings 77", clip.err().strip());
+    CliRunner qwen = CliRunner.run("encode", "--model", Golden.dir("qwen25vl_text").toString(), "--inputs", outOfVocab.toString(), "--out", dir.resolve("o").toString());
+    assertEquals(1, qwen.exitCode());
+    assertEquals("error: " + outOfVocab + ": input_ids hold id 200, outside the vocabulary [0, 200)", qwen.err().strip());
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.torch.Tensors;
+import dev.lemica.video.VideoReader;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +42,57 @@ class GenerateCommandTest {
       BufferedImage first = reader.read(0);
       assertEquals(2 * 32 * 4 + 4, first.getWidth(), "two videos side by side at scale 4 with a gap");
     }
+  }
+
+  @Test
+  void writesARealMp4AtThePipelinesFrameRate() {
+    Path mp4 = dir.resolve("red.mp4");
+    CliRunner r = CliRunner.run("generate", "--prompt", "red circle moving right", "--steps", "2", "--out", mp4.toString(), "--quiet");
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope()) {
+      VideoReader.Video v = VideoReader.read(mp4);
+      assertEquals("h264", v.codec());
+      assertEquals(8, v.count(), "the embedded model's 8 frames");
+      assertEquals(32 * 4, v.width(), "32 pixels at the default scale 4");
+      assertEquals(8, v.fps(), 1e-9, "the embedded pipeline's default");
+    }
+    r = CliRunner.run("generate", "--prompt", "red circle moving right", "--steps", "2", "--out", mp4.toString(), "--fps", "16", "--scale", "1", "--quiet");
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope()) {
+      VideoReader.Video v = VideoReader.read(mp4);
+      assertEquals(16, v.fps(), 1e-9);
+      assertEquals(32, v.width());
+      assertEquals(0.5, v.seconds(), 0.05, "8 frames at 16 fps");
+    }
+  }
+
+  @Test
+  void badOutputPathsFailBeforeTheModelLoads() throws IOException {
+    // a model folder that does not exist: were the outputs checked after loading, that would be the error
+    String noModel = dir.resolve("no-model").toString();
+    CliRunner r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", "/proc/x.gif", "--quiet");
+    assertOneLine(r, "/proc/x.gif: cannot create files in /proc");
+    r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", dir.resolve("x.avi").toString(), "--quiet");
+    assertOneLine(r, "x.avi: unknown extension '.avi', expected .mp4, .webm, .gif, .png");
+    String ok = dir.resolve("ok.mp4").toString();
+    r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", ok, "--tensor-out", dir.resolve("raw.pt").toString(), "--quiet");
+    assertOneLine(r, "raw.pt: unknown extension '.pt', expected .safetensors");
+    r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", ok, "--frames-png", dir.resolve("gone/f.png").toString(), "--quiet");
+    assertOneLine(r, "f.png: folder " + dir.resolve("gone") + " does not exist");
+    Files.createDirectory(dir.resolve("taken.webm"));
+    r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", dir.resolve("taken.webm").toString(), "--quiet");
+    assertOneLine(r, "taken.webm: is a folder, not a file");
+    // with good outputs the model folder is what fails, so the checks above did run first
+    r = CliRunner.run("generate", "--model", noModel, "--prompt", "red circle", "--out", ok, "--quiet");
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("no-model"), r.err());
+    assertTrue(Files.notExists(dir.resolve("ok.mp4")));
+  }
+
+  private static void assertOneLine(CliRunner r, String expected) {
+    assertEquals(1, r.exitCode(), r.err());
+    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
+    assertTrue(r.err().startsWith("error: ") && r.err().contains(expected), r.err());
   }
 
   @Test

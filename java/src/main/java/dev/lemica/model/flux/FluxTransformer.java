@@ -228,6 +228,18 @@ public final class FluxTransformer implements DiffusionTransformer {
     return PackedLatents.oneTokenShape(config.inChannels());
   }
 
+  /** FluxPipeline passes the scheduler's timesteps / 1000. */
+  @Override
+  public Tensor timestepInput(Tensor schedulerTimesteps) {
+    return schedulerTimesteps.div(new Scalar(1000));
+  }
+
+  /** FluxPipeline: sigmas linspace(1, 1/N, N), mu from the packed latents' token count. */
+  @Override
+  public java.util.Optional<dev.lemica.model.PipelineTimesteps> pipelineTimesteps(Tensor latents) {
+    return java.util.Optional.of(new dev.lemica.model.PipelineTimesteps(true, (int) latents.size(1)));
+  }
+
   @Override
   public void close() {
     weights.close();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.DeviceOptional;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
@@ -217,6 +218,32 @@ public final class QwenImageTransformer implements DiffusionTransformer {
   @Override
   public List<Long> oneTokenLatentShape() {
     return PackedLatents.oneTokenShape(config.inChannels());
+  }
+
+  /** QwenImagePipeline passes the scheduler's timesteps / 1000. */
+  @Override
+  public Tensor timestepInput(Tensor schedulerTimesteps) {
+    return schedulerTimesteps.div(new Scalar(1000));
+  }
+
+  /**
+   * QwenImagePipeline's true CFG: comb = v_u + g·(v_c − v_u), then each token rescaled to the cond
+   * branch's norm over its channels, comb·(‖v_c‖ / ‖comb‖) (pipeline_qwenimage.py 668-672).
+   */
+  @Override
+  public Tensor guide(Tensor uncond, Tensor cond, double scale) {
+    Tensor comb = uncond.add(cond.sub(uncond), new Scalar(scale));
+    return comb.mul(tokenNorms(cond).div(tokenNorms(comb)));
+  }
+
+  private static Tensor tokenNorms(Tensor x) {
+    return torch.linalg_vector_norm(x, new Scalar(2), new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+  }
+
+  /** QwenImagePipeline: sigmas linspace(1, 1/N, N), mu from the packed latents' token count. */
+  @Override
+  public java.util.Optional<dev.lemica.model.PipelineTimesteps> pipelineTimesteps(Tensor latents) {
+    return java.util.Optional.of(new dev.lemica.model.PipelineTimesteps(true, (int) latents.size(1)));
   }
 
   @Override

@@ -2,9 +2,7 @@ package dev.lemica.text.t5;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.ModelConfig;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import dev.lemica.text.TextEncoderPresets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -58,15 +56,7 @@ public record T5Config(
 
   /** A bundled config: {@code umt5-xxl} (Wan2.1's text encoder), {@code t5-v1_1-xxl} (FLUX.1's, CogVideoX's). */
   public static T5Config preset(String name) {
-    String resource = "/dev/lemica/presets/" + name + ".json";
-    try (InputStream in = T5Config.class.getResourceAsStream(resource)) {
-      if (in == null) {
-        throw new IllegalArgumentException("text encoder preset '" + name + "': unknown (known: " + String.join(", ", PRESETS) + ")");
-      }
-      return from(ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return from(TextEncoderPresets.read(name, PRESETS, "text encoder"));
   }
 
   /**

@@ -18,6 +18,9 @@ import java.util.Set;
  * and {@code special_tokens_map.json} when present), run by the tokenizers library through DJL,
  * offline. {@code tokenizer.json} is checked first (see {@link TokenizerJson}); the settings the
  * library ignores are read from the two config files and applied (see {@link TokenizerSettings}).
+ * A folder of a slow byte-level BPE tokenizer ({@code vocab.json} + {@code merges.txt}, no
+ * tokenizer.json) is converted in memory as transformers converts it (see
+ * {@link SlowTokenizerConversion}).
  */
 public final class HfTokenizer implements AutoCloseable {
   private final Path folder;
@@ -28,6 +31,8 @@ public final class HfTokenizer implements AutoCloseable {
   /** No padding, no truncation: for {@link #unknownWords}. */
   private final HuggingFaceTokenizer plain;
   private final Map<Integer, HuggingFaceTokenizer> byMaxLength = new HashMap<>();
+  /** Truncating, not padding: for {@link #encodeLongest}. */
+  private final Map<Integer, HuggingFaceTokenizer> unpadded = new HashMap<>();
 
   private HfTokenizer(Path folder, TokenizerJson json, TokenizerSettings settings) {
     this.folder = folder;
@@ -43,13 +48,51 @@ public final class HfTokenizer implements AutoCloseable {
     plain = NativeTokenizers.create(preparedJson, Map.of("addSpecialTokens", "false", "padding", "false", "truncation", "false"), this::fault);
   }
 
-  /** The folder holding {@code tokenizer.json} (a pipeline's {@code tokenizer/}). */
+  /**
+   * A pipeline's {@code tokenizer/} folder: its {@code tokenizer.json}, or, in a folder without one
+   * that holds {@code vocab.json} + {@code merges.txt} (FLUX.1's CLIP tokenizer, Qwen-Image's Qwen2
+   * tokenizer), the tokenizer transformers converts from those for the class tokenizer_config.json
+   * names ({@code tokenizer_class}).
+   */
   public static HfTokenizer load(Path tokenizerFolder) {
+    return load(tokenizerFolder, null);
+  }
+
+  /**
+   * As {@link #load(Path)}, converting {@code vocab.json} + {@code merges.txt} for
+   * {@code tokenizerClass} (the class a pipeline's model_index.json names for its tokenizer, e.g.
+   * {@code CLIPTokenizer}; null to take tokenizer_config.json's) when there is no tokenizer.json.
+   */
+  public static HfTokenizer load(Path tokenizerFolder, String tokenizerClass) {
     if (!Files.isDirectory(tokenizerFolder)) {
       throw new IllegalArgumentException(tokenizerFolder + ": no such tokenizer folder");
     }
-    TokenizerJson json = TokenizerJson.read(tokenizerFolder.resolve("tokenizer.json"));
-    return new HfTokenizer(tokenizerFolder, json, TokenizerSettings.read(tokenizerFolder));
+    TokenizerSettings settings = TokenizerSettings.read(tokenizerFolder);
+    Path file = tokenizerFolder.resolve("tokenizer.json");
+    boolean slowFiles = Files.isRegularFile(tokenizerFolder.resolve("vocab.json")) && Files.isRegularFile(tokenizerFolder.resolve("merges.txt"));
+    if (Files.exists(file) || !slowFiles) {
+      return new HfTokenizer(tokenizerFolder, TokenizerJson.read(file), settings);
+    }
+    String cls = tokenizerClass != null ? tokenizerClass : settings.tokenizerClass;
+    switch (cls == null ? "" : cls) {
+      case "CLIPTokenizer":
+      case "CLIPTokenizerFast": {
+        TokenizerSettings clip = settings.withDefaults("<|endoftext|>", "<|startoftext|>", "<|endoftext|>", "<|endoftext|>");
+        VocabMerges files = VocabMerges.read(tokenizerFolder, VocabMerges.MergesFormat.CLIP);
+        TokenizerJson json = TokenizerJson.of(files.vocabFile(), SlowTokenizerConversion.clip(files, clip.bosToken, clip.eosToken, clip.unkToken));
+        return new HfTokenizer(tokenizerFolder, json, clip);
+      }
+      case "Qwen2Tokenizer":
+      case "Qwen2TokenizerFast": {
+        TokenizerSettings qwen = settings.withDefaults("<|endoftext|>", null, "<|endoftext|>", "<|endoftext|>");
+        VocabMerges files = VocabMerges.read(tokenizerFolder, VocabMerges.MergesFormat.GPT2);
+        return new HfTokenizer(tokenizerFolder, TokenizerJson.of(files.vocabFile(), SlowTokenizerConversion.qwen2(files)), qwen);
+      }
+      default:
+        throw new IllegalArgumentException(
+            tokenizerFolder + ": has no tokenizer.json, and its vocab.json + merges.txt are converted for CLIPTokenizer and Qwen2Tokenizer only"
+                + (cls == null ? " (tokenizer_config.json names no tokenizer_class)" : " (the tokenizer class is '" + cls + "')"));
+    }
   }
 
   public Path folder() {
@@ -66,15 +109,8 @@ public final class HfTokenizer implements AutoCloseable {
     if (maxLength < 1) {
       throw new IllegalArgumentException("max length must be at least 1, got " + maxLength);
     }
-    if (padId < 0) {
-      throw new IllegalArgumentException(
-          folder + ": no pad token (tokenizer_config.json and special_tokens_map.json name none, or it is not in tokenizer.json), so it cannot pad to max_length");
-    }
-    HuggingFaceTokenizer tokenizer = byMaxLength.computeIfAbsent(maxLength, m -> NativeTokenizers.create(
-        preparedJson,
-        Map.of("addSpecialTokens", "true", "padding", "max_length", "truncation", "true",
-            "maxLength", Integer.toString(m), "modelMaxLength", Integer.toString(m)),
-        this::fault));
+    requirePad();
+    HuggingFaceTokenizer tokenizer = truncating(byMaxLength, maxLength, "max_length");
     long[][] ids = new long[texts.size()][];
     long[][] mask = new long[texts.size()][];
     for (int i = 0; i < texts.size(); i++) {
@@ -84,6 +120,35 @@ public final class HfTokenizer implements AutoCloseable {
       if (ids[i].length != maxLength) {
         throw new IllegalStateException("tokenizer returned " + ids[i].length + " ids for max length " + maxLength);
       }
+    }
+    return new TokenizedBatch(ids, mask);
+  }
+
+  /**
+   * As transformers' {@code tokenizer(texts, padding=True, max_length=maxLength, truncation=True)}:
+   * each text cut to {@code maxLength} tokens (special tokens kept), then every row padded to the
+   * longest one on the configured side with the pad token (mask 0).
+   */
+  public synchronized TokenizedBatch encodeLongest(List<String> texts, int maxLength) {
+    if (maxLength < 1) {
+      throw new IllegalArgumentException("max length must be at least 1, got " + maxLength);
+    }
+    requirePad();
+    HuggingFaceTokenizer tokenizer = truncating(unpadded, maxLength, "false");
+    long[][] rows = new long[texts.size()][];
+    int longest = 0;
+    for (int i = 0; i < texts.size(); i++) {
+      rows[i] = encodeOne(tokenizer, texts.get(i), true).getIds();
+      longest = Math.max(longest, rows[i].length);
+    }
+    long[][] ids = new long[rows.length][longest];
+    long[][] mask = new long[rows.length][longest];
+    for (int i = 0; i < rows.length; i++) {
+      int pad = longest - rows[i].length;
+      int start = settings.padLeft ? pad : 0;
+      java.util.Arrays.fill(ids[i], padId);
+      System.arraycopy(rows[i], 0, ids[i], start, rows[i].length);
+      java.util.Arrays.fill(mask[i], start, start + rows[i].length, 1L);
     }
     return new TokenizedBatch(ids, mask);
   }
@@ -112,6 +177,22 @@ public final class HfTokenizer implements AutoCloseable {
     }
     words.remove("");
     return new ArrayList<>(words);
+  }
+
+  /** The native tokenizer that adds special tokens and cuts at {@code maxLength}, padding as {@code padding} says; one per length. */
+  private HuggingFaceTokenizer truncating(Map<Integer, HuggingFaceTokenizer> cache, int maxLength, String padding) {
+    return cache.computeIfAbsent(maxLength, m -> NativeTokenizers.create(
+        preparedJson,
+        Map.of("addSpecialTokens", "true", "padding", padding, "truncation", "true",
+            "maxLength", Integer.toString(m), "modelMaxLength", Integer.toString(m)),
+        this::fault));
+  }
+
+  private void requirePad() {
+    if (padId < 0) {
+      throw new IllegalArgumentException(
+          folder + ": no pad token (tokenizer_config.json and special_tokens_map.json name none, or it is not in tokenizer.json), so it cannot pad");
+    }
   }
 
   /** {@code model_max_length} of tokenizer_config.json, empty when absent or transformers' "no limit" (1e30). */
@@ -175,5 +256,7 @@ public final class HfTokenizer implements AutoCloseable {
     plain.close();
     byMaxLength.values().forEach(HuggingFaceTokenizer::close);
     byMaxLength.clear();
+    unpadded.values().forEach(HuggingFaceTokenizer::close);
+    unpadded.clear();
   }
 }

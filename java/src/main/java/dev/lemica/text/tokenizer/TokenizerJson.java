@@ -69,6 +69,11 @@ final class TokenizerJson {
     return new TokenizerJson(file, (ObjectNode) root);
   }
 
+  /** A tokenizer.json built in memory; {@code source} names it in messages. */
+  static TokenizerJson of(Path source, ObjectNode root) {
+    return new TokenizerJson(source, root);
+  }
+
   Path file() {
     return file;
   }

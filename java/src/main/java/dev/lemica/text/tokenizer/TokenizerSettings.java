@@ -25,6 +25,12 @@ final class TokenizerSettings {
   final boolean truncateLeft;
   /** Null when neither file names one. */
   final String padToken;
+  /** The bos / eos / unk tokens the files name, or null. */
+  final String bosToken;
+  final String eosToken;
+  final String unkToken;
+  /** {@code tokenizer_class} of tokenizer_config.json, or null. */
+  final String tokenizerClass;
   final OptionalInt modelMaxLength;
   /** Special tokens in the order transformers adds them, with an explicit id where the config gives one. */
   final List<ExtraToken> specialTokens = new ArrayList<>();
@@ -34,8 +40,15 @@ final class TokenizerSettings {
   private TokenizerSettings(JsonNode config, Path configFile, JsonNode map, Path mapFile) {
     padLeft = side(config, "padding_side", configFile);
     truncateLeft = side(config, "truncation_side", configFile);
-    String pad = tokenString(map.get("pad_token"), mapFile, "pad_token");
-    padToken = pad != null ? pad : tokenString(config.get("pad_token"), configFile, "pad_token");
+    padToken = named("pad_token", config, configFile, map, mapFile);
+    bosToken = named("bos_token", config, configFile, map, mapFile);
+    eosToken = named("eos_token", config, configFile, map, mapFile);
+    unkToken = named("unk_token", config, configFile, map, mapFile);
+    JsonNode cls = config.get("tokenizer_class");
+    if (cls != null && !cls.isNull() && !cls.isTextual()) {
+      throw new IllegalArgumentException(configFile + ": \"tokenizer_class\" is not a string");
+    }
+    tokenizerClass = cls == null || cls.isNull() ? null : cls.asText();
     JsonNode max = config.get("model_max_length");
     if (max != null && !max.isNull() && !max.isNumber()) {
       throw new IllegalArgumentException(configFile + ": \"model_max_length\" is not a number");
@@ -56,8 +69,7 @@ final class TokenizerSettings {
       }
     }
     for (String key : SPECIAL_KEYS) {
-      String fromMap = tokenString(map.get(key), mapFile, key);
-      String token = fromMap != null ? fromMap : tokenString(config.get(key), configFile, key);
+      String token = named(key, config, configFile, map, mapFile);
       if (token != null) {
         specialTokens.add(new ExtraToken(token, null, null));
       }
@@ -78,6 +90,32 @@ final class TokenizerSettings {
     }
   }
 
+  private TokenizerSettings(TokenizerSettings s, String pad, String bos, String eos, String unk) {
+    padLeft = s.padLeft;
+    truncateLeft = s.truncateLeft;
+    padToken = s.padToken != null ? s.padToken : pad;
+    bosToken = s.bosToken != null ? s.bosToken : bos;
+    eosToken = s.eosToken != null ? s.eosToken : eos;
+    unkToken = s.unkToken != null ? s.unkToken : unk;
+    modelMaxLength = s.modelMaxLength;
+    tokenizerClass = s.tokenizerClass;
+    specialTokens.addAll(s.specialTokens);
+    // The class's own special tokens, where the files name none: added after those they name.
+    for (String token : new String[] {bos, eos, unk, pad}) {
+      if (token != null && specialTokens.stream().noneMatch(t -> t.content().equals(token))) {
+        specialTokens.add(new ExtraToken(token, null, null));
+      }
+    }
+  }
+
+  /**
+   * These settings with a tokenizer class's defaults for the tokens the files leave out (e.g.
+   * CLIPTokenizer's {@code <|startoftext|>} / {@code <|endoftext|>}); a null default stays unset.
+   */
+  TokenizerSettings withDefaults(String pad, String bos, String eos, String unk) {
+    return new TokenizerSettings(this, pad, bos, eos, unk);
+  }
+
   static TokenizerSettings read(Path folder) {
     Path configFile = folder.resolve("tokenizer_config.json");
     Path mapFile = folder.resolve("special_tokens_map.json");
@@ -95,6 +133,12 @@ final class TokenizerSettings {
       throw new IllegalArgumentException(file + ": \"" + key + "\" must be \"right\" or \"left\", got " + v);
     }
     return v.asText().equals("left");
+  }
+
+  /** special_tokens_map.json's entry for {@code key}, else tokenizer_config.json's, else null. */
+  private static String named(String key, JsonNode config, Path configFile, JsonNode map, Path mapFile) {
+    String fromMap = tokenString(map.get(key), mapFile, key);
+    return fromMap != null ? fromMap : tokenString(config.get(key), configFile, key);
   }
 
   /** A token given as a string or as an AddedToken object ({@code {"content": ...}}); null when absent. */

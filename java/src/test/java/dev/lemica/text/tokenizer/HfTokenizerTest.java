@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lemica.io.StrictJson;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -165,23 +166,17 @@ class HfTokenizerTest {
     assertTrue(e.getMessage().contains(fragment), e.getMessage());
   }
 
-  private static void assertFault(org.junit.jupiter.api.function.Executable call, String prefix) {
+  static void assertFault(org.junit.jupiter.api.function.Executable call, String prefix) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
   }
 
   private Path copyOf(Path folder, String name) throws IOException {
-    Path copy = Files.createDirectories(dir.resolve(name));
-    try (var files = Files.list(folder)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        Files.copy(f, copy.resolve(f.getFileName()));
-      }
-    }
-    return copy;
+    return TestFolders.copy(folder, dir.resolve(name));
   }
 
-  private static long[] longs(JsonNode array) {
+  static long[] longs(JsonNode array) {
     long[] out = new long[array.size()];
     for (int i = 0; i < out.length; i++) {
       out[i] = array.get(i).asLong();
