@@ -244,7 +244,7 @@ final class BenchCommand implements Callable<Integer> {
     int measured = Math.min(repeats, steps - 3);
     List<Double> times = new ArrayList<>();
     try (ResidualCache cache = new ResidualCache(policy.start(steps));
-        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, guidance, cache, branches)) {
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, model.pipelineGuidance(guidance), cache, branches)) {
       SamplerState x = sampler.start(noise, denoiser.device());
       for (int i = 0; i < 2 + measured; i++) {
         Profiling.synchronize(x.latents());
@@ -267,7 +267,7 @@ final class BenchCommand implements Callable<Integer> {
       CachePolicy policy, GuidedDenoiser.Branches branches) {
     try (PointerScope scope = new PointerScope();
         ResidualCache cache = new ResidualCache(policy.start(steps));
-        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, guidance, cache, branches)) {
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, model.pipelineGuidance(guidance), cache, branches)) {
       Profiling.synchronize(noise);
       long t0 = System.nanoTime();
       Tensor x = sampler.sample(noise, denoiser, StepListener.NONE);

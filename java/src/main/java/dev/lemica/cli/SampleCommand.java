@@ -119,7 +119,7 @@ final class SampleCommand implements Callable<Integer> {
                 transformer,
                 branchInputs[0],
                 branchInputs[1],
-                guidance,
+                transformer.pipelineGuidance(guidance),
                 residuals,
                 branches.serving(policy))) {
         Tensor result = sampler.sample(noise, denoiser, (s, n, c) -> {});

@@ -57,11 +57,11 @@ public interface DiffusionTransformer extends AutoCloseable {
   }
 
   /**
-   * The guided prediction from the branches' outputs at scale g, as the family's pipeline combines
-   * them: v_u + g·(v_c − v_u) (Qwen-Image then rescales each token to the cond branch's norm).
+   * The guidance rule of the family's pipeline at scale g, for runs from explicit inputs (sample):
+   * plain CFG by default; Qwen-Image rescales each token to the cond branch's norm.
    */
-  default Tensor guide(Tensor uncond, Tensor cond, double scale) {
-    return uncond.add(cond.sub(uncond), new org.bytedeco.pytorch.Scalar(scale));
+  default dev.lemica.sampling.Guidance pipelineGuidance(double scale) {
+    return dev.lemica.sampling.Guidance.classifierFree(scale);
   }
 
   /** How the family's pipeline sets its scheduler's timesteps for these latents; empty: the scheduler's own. */

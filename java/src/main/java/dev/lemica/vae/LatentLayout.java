@@ -21,8 +21,8 @@ public enum LatentLayout {
     int axis = this == CHANNELS_FIRST ? 1 : 2;
     if (latents.dim() != 5 || latents.size(axis) != channels) {
       throw new IllegalArgumentException(
-          "latents " + Tensors.shapeString(latents) + ": expected " + describe(channels) + ", as " + vae.className()
-              + "'s pipelines hold them");
+          "latents " + Tensors.shapeString(latents) + ": " + vae.className() + " expects " + describe(channels)
+              + ", as its pipelines hold them");
     }
     return this == CHANNELS_FIRST ? latents : latents.permute(0, 2, 1, 3, 4);
   }

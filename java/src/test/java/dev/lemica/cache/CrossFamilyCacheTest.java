@@ -84,7 +84,7 @@ class CrossFamilyCacheTest {
       DiffusionTransformer model, Case c, Map<String, Tensor> cond, Map<String, Tensor> uncond, Tensor noise, CachePolicy policy,
       GuidedDenoiser.Branches branches) {
     try (ResidualCache cache = new ResidualCache(policy.start(STEPS));
-        GuidedDenoiser guided = new GuidedDenoiser(model, cond, uncond, c.guidance(), cache, branches)) {
+        GuidedDenoiser guided = new GuidedDenoiser(model, cond, uncond, model.pipelineGuidance(c.guidance()), cache, branches)) {
       Tensor latents = new FlowMatchEuler(STEPS, 3.0).sample(noise, guided, StepListener.NONE);
       Map<String, long[]> shapes = new LinkedHashMap<>();
       cache.residuals().forEach((context, r) -> shapes.put(context, Tensors.shape(r)));
@@ -99,7 +99,7 @@ class CrossFamilyCacheTest {
     for (int i = 0; i < STEPS; i++) {
       double t = sampler.sigmas().timestep(i);
       Tensor vc = model.forward(inputs(model, cond, x, t));
-      Tensor v = c.guidance() == 1.0 ? vc : model.guide(model.forward(inputs(model, uncond, x, t)), vc, c.guidance());
+      Tensor v = c.guidance() == 1.0 ? vc : model.pipelineGuidance(c.guidance()).combine(model.forward(inputs(model, uncond, x, t)), vc, i, t);
       x.add_(v, new Scalar(sampler.sigmas().sigma(i + 1) - sampler.sigmas().sigma(i)));
     }
     return x;

@@ -79,7 +79,7 @@ class DecodeCommandTest {
     Path wrongChannels = dir.resolve("five.safetensors");
     new SafetensorsWriter().put("in.latents", torch.randn(1, 5, 2, 2, 2)).write(wrongChannels);
     CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
-    assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: expected (B, 4, F, h, w), as AutoencoderKLWan's pipelines hold them"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": in.latents: latents [1, 5, 2, 2, 2]: AutoencoderKLWan expects (B, 4, F, h, w), as its pipelines hold them"), r.err());
 
     r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": holds no tensor 'in.video'"), r.err());
@@ -118,7 +118,7 @@ class DecodeCommandTest {
     Path channelsFirst = dir.resolve("cf.safetensors");
     new SafetensorsWriter().put("in.latents", torch.randn(1, 4, 5, 2, 2)).write(channelsFirst);
     CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", channelsFirst.toString(), "--out", dir.resolve("o").toString());
-    assertTrue(oneLineError(r).startsWith("error: " + channelsFirst + ": in.latents: latents [1, 4, 5, 2, 2]: expected (B, F, 4, h, w), as AutoencoderKLCogVideoX's pipelines hold them"), r.err());
+    assertTrue(oneLineError(r).startsWith("error: " + channelsFirst + ": in.latents: latents [1, 4, 5, 2, 2]: AutoencoderKLCogVideoX expects (B, F, 4, h, w), as its pipelines hold them"), r.err());
 
     r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", dir.resolve("o").toString(),
         "--num-frames", "16");

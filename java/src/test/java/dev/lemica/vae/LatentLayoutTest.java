@@ -26,9 +26,9 @@ class LatentLayoutTest {
       Tensor channelsFirst = torch.randn(1, 4, 2, 2, 2);
       assertEquals(LatentLayout.CHANNELS_FIRST, wan.pipelineLayout());
       assertEquals(0.0, Tensors.relativeL2(wan.pipelineLayout().toVae(channelsFirst, wan), channelsFirst));
-      assertOneLine("latents [2, 4, 5, 3, 6]", "expected (B, F, 4, h, w), as AutoencoderKLCogVideoX's pipelines hold them",
+      assertOneLine("latents [2, 4, 5, 3, 6]", "AutoencoderKLCogVideoX expects (B, F, 4, h, w), as its pipelines hold them",
           () -> LatentLayout.FRAMES_FIRST.toVae(torch.randn(2, 4, 5, 3, 6), cog));
-      assertOneLine("latents [4, 3, 6]", "expected (B, 4, F, h, w)", () -> LatentLayout.CHANNELS_FIRST.toVae(torch.randn(4, 3, 6), wan));
+      assertOneLine("latents [4, 3, 6]", "AutoencoderKLWan expects (B, 4, F, h, w)", () -> LatentLayout.CHANNELS_FIRST.toVae(torch.randn(4, 3, 6), wan));
     }
   }
 }

@@ -226,18 +226,10 @@ public final class QwenImageTransformer implements DiffusionTransformer {
     return schedulerTimesteps.div(new Scalar(1000));
   }
 
-  /**
-   * QwenImagePipeline's true CFG: comb = v_u + g·(v_c − v_u), then each token rescaled to the cond
-   * branch's norm over its channels, comb·(‖v_c‖ / ‖comb‖) (pipeline_qwenimage.py 668-672).
-   */
+  /** QwenImagePipeline's true CFG: the plain rule, then each token rescaled to the cond branch's norm. */
   @Override
-  public Tensor guide(Tensor uncond, Tensor cond, double scale) {
-    Tensor comb = uncond.add(cond.sub(uncond), new Scalar(scale));
-    return comb.mul(tokenNorms(cond).div(tokenNorms(comb)));
-  }
-
-  private static Tensor tokenNorms(Tensor x) {
-    return torch.linalg_vector_norm(x, new Scalar(2), new long[] {-1}, true, new org.bytedeco.pytorch.ScalarTypeOptional());
+  public dev.lemica.sampling.Guidance pipelineGuidance(double scale) {
+    return new dev.lemica.sampling.NormRescaledGuidance(scale);
   }
 
   /** QwenImagePipeline: sigmas linspace(1, 1/N, N), mu from the packed latents' token count. */
