@@ -23,6 +23,8 @@ public final class Pipelines {
 
   static {
     FACTORIES.put(dev.lemica.pipeline.wan.WanPipeline.CLASS_NAME, dev.lemica.pipeline.wan.WanPipeline::open);
+    FACTORIES.put(dev.lemica.pipeline.flux.FluxPipeline.CLASS_NAME, dev.lemica.pipeline.flux.FluxPipeline::open);
+    FACTORIES.put(dev.lemica.pipeline.qwenimage.QwenImagePipeline.CLASS_NAME, dev.lemica.pipeline.qwenimage.QwenImagePipeline::open);
   }
 
   private Pipelines() {}
