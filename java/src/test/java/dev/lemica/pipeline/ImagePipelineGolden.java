@@ -57,6 +57,31 @@ public final class ImagePipelineGolden {
     }
   }
 
+  /**
+   * Through the Java API: the request's batch under the golden's cached schedule gives the golden's
+   * cached images within 1e-4, and each prompt alone (its row of the noise) gives its row of the
+   * batch within 1e-5.
+   */
+  public static void batchMatchesGoldenAndSingleRuns(Path folder, GenerationRequest request) {
+    try (PointerScope scope = new PointerScope();
+        org.bytedeco.pytorch.InferenceMode inference = new org.bytedeco.pytorch.InferenceMode();
+        SafetensorsFile io = SafetensorsFile.open(folder.resolve("io.safetensors"));
+        DiffusionPipeline p = Pipelines.open(folder, dev.lemica.model.ComputeTarget.CPU_FLOAT32)) {
+      GenerationSettings both = p.resolve(request);
+      Tensor noise = io.tensor("in.noise");
+      var policy = new dev.lemica.cache.StaticSchedulePolicy(dev.lemica.schedule.Schedule.of(8, 0, 1, 3, 5, 7));
+      var separate = dev.lemica.sampling.GuidedDenoiser.Branches.SEPARATE;
+      Generation batch = p.generate(both, noise, policy, separate, PipelineListener.NONE);
+      double golden = Tensors.relativeL2(batch.videos().select(2, 0), io.tensor("out.image_cached"));
+      assertTrue(golden < 1e-4, "the batch differs from diffusers' cached images by " + golden);
+      for (int i = 0; i < both.batch(); i++) {
+        Generation single = p.generate(both.rows(i, i + 1), noise.narrow(0, i, 1), policy, separate, PipelineListener.NONE);
+        double d = Tensors.relativeL2(single.videos(), batch.videos().narrow(0, i, 1));
+        assertTrue(d < 1e-5, "prompt " + i + " alone differs from its row of the batch by " + d);
+      }
+    }
+  }
+
   /** The PNG is the B images in one row with a one-pixel gap, each pixel round(255·x) of the np images (B, H, W, 3). */
   private static void assertPngHolds(Path png, Tensor np) throws IOException {
     BufferedImage image = ImageIO.read(png.toFile());
