@@ -33,11 +33,14 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Generates videos from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
-      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline) or a LeMiCa model"
-          + " folder. Unset sizes, steps and guidance come from the folder (scheduler/scheduler_config.json,"
-          + " vae/config.json) and otherwise from the diffusers pipeline's own defaults (WanPipeline: 832x480,"
-          + " 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty negative prompt).",
+      "Generates videos or images from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
+      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline, FluxPipeline,"
+          + " QwenImagePipeline) or a LeMiCa model folder. Unset sizes, steps and guidance come from the folder"
+          + " (scheduler/scheduler_config.json, vae/config.json) and otherwise from the diffusers pipeline's own"
+          + " defaults (WanPipeline: 832x480, 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty"
+          + " negative prompt; FluxPipeline: 1024x1024, 28 steps, distilled guidance 3.5, 512 T5 tokens, no CFG;"
+          + " QwenImagePipeline: 1024x1024, 50 steps, true CFG 4.0 with norm rescale when --negative-prompt is given,"
+          + " 512 tokens). FLUX.1 and Qwen-Image shift their schedule by the image size (mu from the token count).",
       "Without --model it uses the embedded shapes-wan-t2v model (prompts like \"red circle moving right\";"
           + " colors red green blue yellow cyan magenta white orange; shapes circle square diamond;"
           + " moving left|right|up|down or staying still; 8 frames of 32x32).",
@@ -64,7 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
           + " Checked before the model loads."})
   Path out;
 
-  @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1] and the final latents as 'latents'.")
+  @Option(names = "--tensor-out", paramLabel = "PATH.safetensors", description = "Also write the raw final videos as tensor 'video' (B, 3, F, H, W) float32 in [-1, 1] (F = 1 for images) and the final latents as 'latents' (packed for FLUX.1 and Qwen-Image).")
   Path tensorOut;
 
   @Option(names = "--frames-png", paramLabel = "PATH.png", description = "Also write every frame as one PNG: a row per prompt, a column per frame.")

@@ -15,10 +15,10 @@ final class ModelOptions {
   @Option(names = "--steps", description = "Sampling steps T. Default: the pipeline's (WanPipeline 50; the embedded model's scheduler.json, 50).")
   Integer steps;
 
-  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). Default: the pipeline's (WanPipeline 5.0; the embedded model 4.0).")
+  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). FluxPipeline: the distilled guidance input of FLUX.1-dev (one branch). QwenImagePipeline: true_cfg_scale, norm-rescaled CFG, only with --negative-prompt. Default: the pipeline's (WanPipeline 5.0, FluxPipeline 3.5, QwenImagePipeline 4.0; the embedded model 4.0).")
   Double guidance;
 
-  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the scheduler config's (flow_shift of a diffusers folder's scheduler/scheduler_config.json; 3.0 for the embedded model).")
+  @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the scheduler config's (flow_shift of a diffusers folder's scheduler/scheduler_config.json; 3.0 for the embedded model). Refused where the scheduler shifts by the image size (FLUX.1, Qwen-Image: use_dynamic_shifting).")
   Double shift;
 
   @Option(
