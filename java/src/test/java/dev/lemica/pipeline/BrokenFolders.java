@@ -9,7 +9,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Copies of golden pipeline folders with one thing broken, and the one-line refusal they must get. */
@@ -50,6 +52,23 @@ public final class BrokenFolders {
         Files.delete(f);
       }
     }
+  }
+
+  /**
+   * {@code generate} of {@code model} with {@code head} (prompts and the like), two steps, then
+   * {@code extra}; a 32x48 image into {@code out} unless {@code extra} says otherwise.
+   */
+  public static CliRunner generate(Path model, Path out, List<String> head, String... extra) {
+    List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString()));
+    args.addAll(head);
+    args.addAll(List.of("--steps", "2", "--quiet"));
+    args.addAll(List.of(extra));
+    for (String[] size : new String[][] {{"--height", "32"}, {"--width", "48"}, {"--out", out.toString()}}) {
+      if (!args.contains(size[0])) {
+        args.addAll(List.of(size));
+      }
+    }
+    return CliRunner.run(args.toArray(String[]::new));
   }
 
   /** Exit 1, one line on stderr holding every {@code expected} part, and no {@code output} written. */

@@ -11,6 +11,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.model.mmdit.DoubleStreamBlock;
 import dev.lemica.model.mmdit.DualStreamStack;
 import dev.lemica.model.mmdit.MmditFlops;
+import dev.lemica.model.mmdit.PackedImageTransformer;
 import dev.lemica.model.mmdit.PackedLatents;
 import dev.lemica.nn.AdaLayerNormContinuous;
 import dev.lemica.nn.Linear;
@@ -38,7 +39,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@code img_ids}, widths {@code axes_dims_rope}), timestep + guidance + pooled-text conditioning,
  * and an AdaLayerNormContinuous head. Inputs are packed latent tokens; packing is the pipeline's.
  */
-public final class FluxTransformer implements DiffusionTransformer {
+public final class FluxTransformer implements PackedImageTransformer {
   public static final String HIDDEN_STATES = "hidden_states";
   public static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
   public static final String POOLED_PROJECTIONS = "pooled_projections";
@@ -219,25 +220,8 @@ public final class FluxTransformer implements DiffusionTransformer {
   }
 
   @Override
-  public List<Long> typicalLatentShape() {
-    return PackedLatents.typicalShape(config.inChannels());
-  }
-
-  @Override
-  public List<Long> oneTokenLatentShape() {
-    return PackedLatents.oneTokenShape(config.inChannels());
-  }
-
-  /** FluxPipeline passes the scheduler's timesteps / 1000. */
-  @Override
-  public Tensor timestepInput(Tensor schedulerTimesteps) {
-    return schedulerTimesteps.div(new Scalar(1000));
-  }
-
-  /** FluxPipeline: sigmas linspace(1, 1/N, N), mu from the packed latents' token count. */
-  @Override
-  public java.util.Optional<dev.lemica.model.PipelineTimesteps> pipelineTimesteps(Tensor latents) {
-    return java.util.Optional.of(new dev.lemica.model.PipelineTimesteps(true, (int) latents.size(1)));
+  public int inChannels() {
+    return config.inChannels();
   }
 
   @Override

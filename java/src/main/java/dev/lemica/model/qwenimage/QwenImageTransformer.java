@@ -12,6 +12,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.model.mmdit.DoubleStreamBlock;
 import dev.lemica.model.mmdit.DualStreamStack;
 import dev.lemica.model.mmdit.MmditFlops;
+import dev.lemica.model.mmdit.PackedImageTransformer;
 import dev.lemica.model.mmdit.PackedLatents;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLayerNormContinuous;
@@ -39,7 +40,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * and RMS-normalised Qwen2.5-VL text, rotary positions from {@code img_shapes} ({@link QwenEmbedRope}),
  * an optional text mask, timestep-only conditioning and an AdaLayerNormContinuous head.
  */
-public final class QwenImageTransformer implements DiffusionTransformer {
+public final class QwenImageTransformer implements PackedImageTransformer {
   public static final String HIDDEN_STATES = "hidden_states";
   public static final String ENCODER_HIDDEN_STATES = "encoder_hidden_states";
   public static final String ENCODER_HIDDEN_STATES_MASK = "encoder_hidden_states_mask";
@@ -210,32 +211,15 @@ public final class QwenImageTransformer implements DiffusionTransformer {
     return new ExampleInputs(noise, cond, uncond, 4.0, tokens, stack + outside, stack);
   }
 
-  @Override
-  public List<Long> typicalLatentShape() {
-    return PackedLatents.typicalShape(config.inChannels());
-  }
-
-  @Override
-  public List<Long> oneTokenLatentShape() {
-    return PackedLatents.oneTokenShape(config.inChannels());
-  }
-
-  /** QwenImagePipeline passes the scheduler's timesteps / 1000. */
-  @Override
-  public Tensor timestepInput(Tensor schedulerTimesteps) {
-    return schedulerTimesteps.div(new Scalar(1000));
-  }
-
   /** QwenImagePipeline's true CFG: the plain rule, then each token rescaled to the cond branch's norm. */
   @Override
   public dev.lemica.sampling.Guidance pipelineGuidance(double scale) {
     return new dev.lemica.sampling.NormRescaledGuidance(scale);
   }
 
-  /** QwenImagePipeline: sigmas linspace(1, 1/N, N), mu from the packed latents' token count. */
   @Override
-  public java.util.Optional<dev.lemica.model.PipelineTimesteps> pipelineTimesteps(Tensor latents) {
-    return java.util.Optional.of(new dev.lemica.model.PipelineTimesteps(true, (int) latents.size(1)));
+  public int inChannels() {
+    return config.inChannels();
   }
 
   @Override

@@ -1,39 +1,29 @@
 package dev.lemica.pipeline.flux;
 
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.model.Models;
 import dev.lemica.model.flux.FluxConfig;
 import dev.lemica.model.flux.FluxTransformer;
 import dev.lemica.model.mmdit.PackedLatents;
 import dev.lemica.pipeline.Conditioning;
-import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
 import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.PackedImageLatents;
+import dev.lemica.pipeline.PackedImagePipeline;
 import dev.lemica.pipeline.Residency;
-import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.sampling.Guidance;
-import dev.lemica.sampling.Sampler;
-import dev.lemica.sampling.SamplingContext;
-import dev.lemica.sampling.SchedulerConfig;
-import dev.lemica.sampling.Schedulers;
 import dev.lemica.text.clip.CLIPTextEncoder;
 import dev.lemica.text.clip.ClipPromptEmbeddings;
 import dev.lemica.text.t5.T5Encoder;
 import dev.lemica.text.t5.T5PromptEmbeddings;
 import dev.lemica.text.tokenizer.HfTokenizer;
-import dev.lemica.vae.VideoAutoencoder;
-import dev.lemica.vae.Vaes;
 import dev.lemica.vae.kl.AutoencoderKLConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.bytedeco.pytorch.DimnameListOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -48,10 +38,10 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * branch, no CFG, one cached residual), flow-match Euler with the shift from the image size, and the
  * AutoencoderKL after {@code latents / scaling_factor + shift_factor}.
  *
- * <p>Everything a run needs is checked when the folder opens; weights load when their phase starts
- * and by default are freed when it ends (the 4.7B T5-XXL is gone before the 12B transformer loads).
+ * <p>Each component loads when its phase starts and by default is freed when it ends: the 4.7B
+ * T5-XXL is gone before the 12B transformer loads.
  */
-public final class FluxPipeline implements DiffusionPipeline {
+public final class FluxPipeline extends PackedImagePipeline {
   public static final String CLASS_NAME = "FluxPipeline";
   /** Defaults of diffusers' FluxPipeline.__call__. */
   public static final int DEFAULT_STEPS = 28;
@@ -60,21 +50,25 @@ public final class FluxPipeline implements DiffusionPipeline {
   /** check_inputs raises above this. */
   public static final int MAX_SEQUENCE_LENGTH = 512;
 
-  private final ModelIndex index;
-  private final ComputeTarget target;
   private final FluxConfig transformerConfig;
-  private final PackedImageLatents latents;
-  private final SchedulerConfig schedulerConfig;
   private final HfTokenizer clipTokenizer;
   private final HfTokenizer t5Tokenizer;
   private final LazyComponent<CLIPTextEncoder> clip;
   private final LazyComponent<T5Encoder> t5;
-  private final LazyComponent<DiffusionTransformer> transformer;
-  private final LazyComponent<VideoAutoencoder> vae;
 
   private FluxPipeline(ModelIndex index, ComputeTarget target, Residency residency) {
-    this.index = index;
-    this.target = target;
+    super(index, target, residency, checkedLayout(index), List.of("text_encoder", "text_encoder_2"));
+    transformerConfig = FluxConfig.from(ModelConfig.read(index.folderOf("transformer").resolve("config.json")));
+    clipTokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
+    t5Tokenizer = HfTokenizer.load(index.folderOf("tokenizer_2"));
+    Path clipFolder = index.folderOf("text_encoder");
+    clip = new LazyComponent<>(() -> CLIPTextEncoder.load(clipFolder, target), residency);
+    Path t5Folder = index.folderOf("text_encoder_2");
+    t5 = new LazyComponent<>(() -> T5Encoder.load(t5Folder, target), residency);
+  }
+
+  /** The component classes FluxPipeline takes, and the packing its transformer and VAE configs imply. */
+  private static PackedImageLatents checkedLayout(ModelIndex index) {
     index.expectClass("transformer", FluxConfig.CLASS_NAME);
     index.expectClass("text_encoder", "CLIPTextModel");
     index.expectClass("text_encoder_2", "T5EncoderModel");
@@ -82,26 +76,10 @@ public final class FluxPipeline implements DiffusionPipeline {
     index.require("tokenizer");
     index.require("tokenizer_2");
     index.require("scheduler");
-    Path transformerFolder = index.folderOf("transformer");
-    transformerConfig = FluxConfig.from(ModelConfig.read(transformerFolder.resolve("config.json")));
+    FluxConfig transformer = FluxConfig.from(ModelConfig.read(index.folderOf("transformer").resolve("config.json")));
     ModelConfig vaeModelConfig = ModelConfig.read(index.folderOf("vae").resolve("config.json"));
-    AutoencoderKLConfig vaeConfig = AutoencoderKLConfig.from(vaeModelConfig);
-    latents = new PackedImageLatents(CLASS_NAME, vaeConfig.spatialFactor(), transformerConfig.inChannels(), vaeConfig.latentChannels(), vaeModelConfig.file());
-    schedulerConfig = SchedulerConfig.read(index.folderOf("scheduler").resolve("scheduler_config.json"));
-    Schedulers.fromConfig(schedulerConfig, DEFAULT_STEPS, SamplingContext.NONE.withImageSeqLen(256)); // class and options, now
-    // Weight headers now, so that a truncated file fails before any encoder has run.
-    for (String component : List.of("text_encoder", "text_encoder_2", "transformer", "vae")) {
-      Checkpoints.openFolder(index.folderOf(component)).close();
-    }
-    clipTokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    t5Tokenizer = HfTokenizer.load(index.folderOf("tokenizer_2"));
-    Path clipFolder = index.folderOf("text_encoder");
-    clip = new LazyComponent<>(() -> CLIPTextEncoder.load(clipFolder, target), residency);
-    Path t5Folder = index.folderOf("text_encoder_2");
-    t5 = new LazyComponent<>(() -> T5Encoder.load(t5Folder, target), residency);
-    transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
-    Path vaeFolder = index.folderOf("vae");
-    vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);
+    AutoencoderKLConfig vae = AutoencoderKLConfig.from(vaeModelConfig);
+    return new PackedImageLatents(CLASS_NAME, vae.spatialFactor(), transformer.inChannels(), vae.latentChannels(), vaeModelConfig.file());
   }
 
   /** The pipeline of a diffusers folder whose model_index.json names FluxPipeline; frees each component after use. */
@@ -116,22 +94,6 @@ public final class FluxPipeline implements DiffusionPipeline {
   @Override
   public String className() {
     return CLASS_NAME;
-  }
-
-  @Override
-  public Path folder() {
-    return index.folder();
-  }
-
-  @Override
-  public ComputeTarget target() {
-    return target;
-  }
-
-  /** Images: one frame; the rate only matters to a GIF or MP4 of it. */
-  @Override
-  public int fps() {
-    return 1;
   }
 
   /**
@@ -158,25 +120,10 @@ public final class FluxPipeline implements DiffusionPipeline {
         latents.shift(r, schedulerConfig), maxLength);
   }
 
-  @Override
-  public long[] noiseShape(GenerationSettings s) {
-    return latents.noiseShape(s);
-  }
-
-  @Override
-  public Sampler sampler(GenerationSettings s) {
-    return latents.sampler(schedulerConfig, s);
-  }
-
   /** The guidance scale is an input of the transformer, not a combination of branches. */
   @Override
   public Guidance guidance(GenerationSettings s) {
     return Guidance.none();
-  }
-
-  @Override
-  public <R> R withTransformer(Function<DiffusionTransformer, R> work) {
-    return transformer.use(work);
   }
 
   /**
@@ -203,17 +150,10 @@ public final class FluxPipeline implements DiffusionPipeline {
   }
 
   @Override
-  public Tensor decode(Tensor packed, GenerationSettings s) {
-    return vae.use(v -> latents.decode(v, packed, s));
-  }
-
-  @Override
-  public void close() {
+  protected void closeText() {
     clipTokenizer.close();
     t5Tokenizer.close();
     clip.close();
     t5.close();
-    transformer.close();
-    vae.close();
   }
 }

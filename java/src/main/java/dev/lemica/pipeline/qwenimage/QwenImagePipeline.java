@@ -3,41 +3,31 @@ package dev.lemica.pipeline.qwenimage;
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.io.Warnings;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.model.Models;
 import dev.lemica.model.qwenimage.QwenImageConfig;
 import dev.lemica.model.qwenimage.QwenImageTransformer;
 import dev.lemica.pipeline.Conditioning;
-import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
 import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.PackedImageLatents;
+import dev.lemica.pipeline.PackedImagePipeline;
 import dev.lemica.pipeline.Residency;
 import dev.lemica.pipeline.SamplingResult;
-import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.NormRescaledGuidance;
-import dev.lemica.sampling.Sampler;
-import dev.lemica.sampling.SamplingContext;
-import dev.lemica.sampling.SchedulerConfig;
-import dev.lemica.sampling.Schedulers;
 import dev.lemica.sampling.StepListener;
 import dev.lemica.text.qwen.QwenPromptEmbeddings;
 import dev.lemica.text.qwen.QwenTextEncoder;
 import dev.lemica.text.tokenizer.HfTokenizer;
 import dev.lemica.torch.Tensors;
-import dev.lemica.vae.VideoAutoencoder;
-import dev.lemica.vae.Vaes;
 import dev.lemica.vae.wan.WanVaeConfig;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -48,11 +38,9 @@ import org.bytedeco.pytorch.Tensor;
  * Qwen-Image VAE after its latents_mean / latents_std de-normalisation.
  *
  * <p>As in diffusers, true CFG runs only with a negative prompt and a scale above 1; a single
- * negative prompt for the batch is encoded once, as one row (diffusers' str case). Everything a run
- * needs is checked when the folder opens; weights load when their phase starts and by default are
- * freed when it ends.
+ * negative prompt for the batch is encoded once, as one row (diffusers' str case).
  */
-public final class QwenImagePipeline implements DiffusionPipeline {
+public final class QwenImagePipeline extends PackedImagePipeline {
   public static final String CLASS_NAME = "QwenImagePipeline";
   /** Defaults of diffusers' QwenImagePipeline.__call__ (true_cfg_scale is this port's --guidance). */
   public static final int DEFAULT_STEPS = 50;
@@ -63,41 +51,29 @@ public final class QwenImagePipeline implements DiffusionPipeline {
   private static final String TEXT = QwenImageTransformer.ENCODER_HIDDEN_STATES;
   private static final String MASK = QwenImageTransformer.ENCODER_HIDDEN_STATES_MASK;
 
-  private final ModelIndex index;
-  private final ComputeTarget target;
-  private final PackedImageLatents latents;
-  private final SchedulerConfig schedulerConfig;
   private final HfTokenizer tokenizer;
   private final LazyComponent<QwenTextEncoder> textEncoder;
-  private final LazyComponent<DiffusionTransformer> transformer;
-  private final LazyComponent<VideoAutoencoder> vae;
 
   private QwenImagePipeline(ModelIndex index, ComputeTarget target, Residency residency) {
-    this.index = index;
-    this.target = target;
+    super(index, target, residency, checkedLayout(index), List.of("text_encoder"));
+    tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
+    Path textFolder = index.folderOf("text_encoder");
+    textEncoder = new LazyComponent<>(() -> QwenTextEncoder.load(textFolder, target), residency);
+  }
+
+  /** The component classes QwenImagePipeline takes, and the packing its transformer and VAE configs imply. */
+  private static PackedImageLatents checkedLayout(ModelIndex index) {
     index.expectClass("transformer", QwenImageConfig.CLASS_NAME);
     index.expectClass("text_encoder", "Qwen2_5_VLForConditionalGeneration");
     index.expectClass("vae", WanVaeConfig.QWEN_IMAGE);
     index.require("tokenizer");
     index.require("scheduler");
-    Path transformerFolder = index.folderOf("transformer");
-    QwenImageConfig transformerConfig = QwenImageConfig.from(ModelConfig.read(transformerFolder.resolve("config.json")));
+    QwenImageConfig transformer = QwenImageConfig.from(ModelConfig.read(index.folderOf("transformer").resolve("config.json")));
     ModelConfig vaeModelConfig = ModelConfig.read(index.folderOf("vae").resolve("config.json"));
-    WanVaeConfig vaeConfig = WanVaeConfig.from(vaeModelConfig);
+    WanVaeConfig vae = WanVaeConfig.from(vaeModelConfig);
     // The pipeline's vae_scale_factor is 2^len(temperal_downsample); with the VAE's spatial factor
     // 2^(len(dim_mult) - 1) it agrees for every released config (8), and the latter is what decodes.
-    latents = new PackedImageLatents(CLASS_NAME, vaeConfig.spatialFactor(), transformerConfig.inChannels(), vaeConfig.zDim(), vaeModelConfig.file());
-    schedulerConfig = SchedulerConfig.read(index.folderOf("scheduler").resolve("scheduler_config.json"));
-    Schedulers.fromConfig(schedulerConfig, DEFAULT_STEPS, SamplingContext.NONE.withImageSeqLen(256)); // class and options, now
-    for (String component : List.of("text_encoder", "transformer", "vae")) {
-      Checkpoints.openFolder(index.folderOf(component)).close();
-    }
-    tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    Path textFolder = index.folderOf("text_encoder");
-    textEncoder = new LazyComponent<>(() -> QwenTextEncoder.load(textFolder, target), residency);
-    transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
-    Path vaeFolder = index.folderOf("vae");
-    vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);
+    return new PackedImageLatents(CLASS_NAME, vae.spatialFactor(), transformer.inChannels(), vae.zDim(), vaeModelConfig.file());
   }
 
   /** The pipeline of a diffusers folder whose model_index.json names QwenImagePipeline; frees each component after use. */
@@ -112,22 +88,6 @@ public final class QwenImagePipeline implements DiffusionPipeline {
   @Override
   public String className() {
     return CLASS_NAME;
-  }
-
-  @Override
-  public Path folder() {
-    return index.folder();
-  }
-
-  @Override
-  public ComputeTarget target() {
-    return target;
-  }
-
-  /** Images: one frame; the rate only matters to a GIF or MP4 of it. */
-  @Override
-  public int fps() {
-    return 1;
   }
 
   /**
@@ -161,23 +121,8 @@ public final class QwenImagePipeline implements DiffusionPipeline {
   }
 
   @Override
-  public long[] noiseShape(GenerationSettings s) {
-    return latents.noiseShape(s);
-  }
-
-  @Override
-  public Sampler sampler(GenerationSettings s) {
-    return latents.sampler(schedulerConfig, s);
-  }
-
-  @Override
   public Guidance guidance(GenerationSettings s) {
     return s.guidance() > 1.0 ? new NormRescaledGuidance(s.guidance()) : Guidance.none();
-  }
-
-  @Override
-  public <R> R withTransformer(Function<DiffusionTransformer, R> work) {
-    return transformer.use(work);
   }
 
   /**
@@ -214,19 +159,12 @@ public final class QwenImagePipeline implements DiffusionPipeline {
       GuidedDenoiser.Branches branches, StepListener listener) {
     boolean sameShape = Tensors.sameShape(conditioning.cond().get(TEXT), conditioning.uncond().get(TEXT));
     GuidedDenoiser.Branches usable = branches == GuidedDenoiser.Branches.BATCHED && !sameShape ? GuidedDenoiser.Branches.SEPARATE : branches;
-    return DiffusionPipeline.super.sample(conditioning, noise, settings, policy, usable, listener);
+    return super.sample(conditioning, noise, settings, policy, usable, listener);
   }
 
   @Override
-  public Tensor decode(Tensor packed, GenerationSettings s) {
-    return vae.use(v -> latents.decode(v, packed, s));
-  }
-
-  @Override
-  public void close() {
+  protected void closeText() {
     tokenizer.close();
     textEncoder.close();
-    transformer.close();
-    vae.close();
   }
 }

@@ -8,7 +8,6 @@ import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
@@ -25,14 +24,7 @@ class FluxPipelineBadInputTest {
   }
 
   private CliRunner generate(Path model, String... extra) {
-    List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--prompt", "a fox", "--steps", "2", "--quiet"));
-    args.addAll(List.of(extra));
-    for (String[] size : new String[][] {{"--height", "32"}, {"--width", "48"}, {"--out", out().toString()}}) {
-      if (!args.contains(size[0])) {
-        args.addAll(List.of(size));
-      }
-    }
-    return CliRunner.run(args.toArray(String[]::new));
+    return BrokenFolders.generate(model, out(), List.of("--prompt", "a fox"), extra);
   }
 
   @Test
