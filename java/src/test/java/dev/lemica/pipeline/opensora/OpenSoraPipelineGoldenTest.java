@@ -63,4 +63,29 @@ class OpenSoraPipelineGoldenTest {
       }
     }
   }
+
+  @Test
+  void aBudgetRunReusesTheBlockStackAndDiffersFromTheFullRun() {
+    Path tensors = dir.resolve("budget.safetensors");
+    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+    java.io.PrintStream stderr = System.err;
+    CliRunner r;
+    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      r = generate(dir.resolve("budget.mp4"), tensors, "--budget", "5");
+    } finally {
+      System.setErr(stderr);
+    }
+    assertEquals(0, r.exitCode(), r.err());
+    String said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    System.out.println("budget run: " + said.strip());
+    assertTrue(said.contains("cache: ") && said.contains("5/10"), said);
+    try (PointerScope scope = new PointerScope();
+        SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
+        SafetensorsFile ours = SafetensorsFile.open(tensors)) {
+      double fromFull = Tensors.relativeL2(ours.tensor("latents"), io.tensor("out.latents"));
+      System.out.printf("budget 5 of 10 vs full: latents %.3e relative L2%n", fromFull);
+      assertTrue(fromFull > 1e-3 && fromFull < 0.5, "a cached run differs from the full one, within reason: " + fromFull);
+    }
+  }
 }
