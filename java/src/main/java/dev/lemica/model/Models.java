@@ -1,5 +1,9 @@
 package dev.lemica.model;
 
+import dev.lemica.model.cogvideox.CogVideoXConfig;
+import dev.lemica.model.cogvideox.CogVideoXTransformer;
+import dev.lemica.model.latte.LatteConfig;
+import dev.lemica.model.latte.LatteTransformer;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
@@ -19,7 +23,12 @@ public final class Models {
     DiffusionTransformer load(ModelConfig config, WeightLoader weights);
   }
 
-  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(WanConfig.CLASS_NAME, WanTransformer::load));
+  private static final Map<String, Loader> LOADERS =
+      new TreeMap<>(
+          Map.of(
+              WanConfig.CLASS_NAME, WanTransformer::load,
+              CogVideoXConfig.CLASS_NAME, CogVideoXTransformer::load,
+              LatteConfig.CLASS_NAME, LatteTransformer::load));
 
   private Models() {}
 
@@ -53,12 +62,12 @@ public final class Models {
     return loader.load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b). */
+  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1). */
   public static ModelConfig preset(String name) {
     String resource = "/dev/lemica/presets/" + name + ".json";
     try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)");
+        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1)");
       }
       return ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name));
     } catch (java.io.IOException e) {
