@@ -232,6 +232,41 @@ def make(name, spec, root, validation):
     print(name, "out.sample std", float(out.std()))
 
 
+def extract_cached_steps(shared, root):
+    """The transformer calls of diffusers' cached pipeline runs (cogvideox_pipeline_tiny, latte_pipeline_tiny),
+    copied unchanged: the inputs of every step (latents of the cached trajectory, the 2B prompt embeddings,
+    the timesteps, CogVideoX's rotary tables), the raw 2B outputs and the residuals stored at computed steps."""
+    import shutil
+    for pipeline, name in (("cogvideox_pipeline_tiny", "cogvideox15_cached_steps"), ("latte_pipeline_tiny", "latte_cached_steps")):
+        src = os.path.join(shared, "golden", pipeline)
+        with open(os.path.join(src, "meta.json")) as f:
+            pmeta = json.load(f)
+        io, _ = st.load(os.path.join(src, "io.safetensors"))
+        steps = len(io["out.timesteps"])
+        keep = ["in.noise", "out.prompt_embeds", "out.timesteps", "out.rope_cos", "out.rope_sin"]
+        keep += [f"traj_cached.{i}" for i in range(steps - 1)] + [f"act.noise_pred_raw_cached.{i}" for i in range(steps)]
+        keep += sorted(k for k in io if k.startswith("act.cache_residual."))
+        d = os.path.join(root, name)
+        os.makedirs(d, exist_ok=True)
+        for fname in ("config.json", "diffusion_pytorch_model.safetensors"):
+            shutil.copyfile(os.path.join(src, "transformer", fname), os.path.join(d, fname))
+        st.save(os.path.join(d, "io.safetensors"), {k: io[k] for k in keep if k in io})
+        meta = {
+            "what": f"the transformer calls of /work/shared/golden/{pipeline} (diffusers' own pipeline, float32 CPU), cut out "
+                    "by tools/reference/make_video3d_golden.py: tensors copied unchanged, transformer/ copied as is",
+            "cache": pmeta["cache"],
+            "step_inputs": "step i: hidden_states = cat([x, x]) with x = in.noise (i = 0) else traj_cached.<i-1>; "
+                           "encoder_hidden_states = out.prompt_embeds (uncond first); timestep = out.timesteps[i] for all 2B"
+                           + ("; image_rotary_emb = (out.rope_cos, out.rope_sin)" if "cogvideox" in pipeline else ""),
+            "io": {k: v for k, v in pmeta["io"].items() if any(n in k for n in ("noise_pred_raw", "cache_residual", "traj", "prompt_embeds", "rope", "timesteps", "in.noise"))},
+            "tolerance": pmeta["tolerance"],
+        }
+        with open(os.path.join(d, "meta.json"), "w") as f:
+            json.dump(meta, f, indent=1)
+            f.write("\n")
+        print(name, sorted(keep))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", default=os.path.join(REPO, "java", "src", "test", "resources", "golden"))
@@ -241,6 +276,7 @@ def main():
     print(json.dumps(validation, indent=1))
     for name, spec in VARIANTS.items():
         make(name, spec, args.out, validation)
+    extract_cached_steps(args.shared, args.out)
 
 
 if __name__ == "__main__":
