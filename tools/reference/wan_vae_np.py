@@ -20,13 +20,11 @@ So a port that matches this on a config of its own has the cache right without s
     video = model.decode(raw_latents)    # (B, out, 1 + tf(T-1), sf*h, sf*w), clamped
     mean, logvar = model.encode(video)
 """
-import json
 import math
-import os
 
 import numpy as np
 
-import safetensors_np as st
+from folder_model_np import FolderModel
 
 WAN21_MEAN = [-0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508,
               0.4134, -0.0715, 0.5517, -0.3632, -0.1922, -0.9497, 0.2503, -0.2921]
@@ -71,11 +69,9 @@ def silu(x):
     return x / (1.0 + np.exp(-x))
 
 
-class WanVae:
+class WanVae(FolderModel):
     def __init__(self, cfg, weights):
-        self.cfg = cfg
-        self.W = {k: v.astype(np.float64) for k, v in weights.items()}
-        self.used = set()
+        super().__init__(cfg, weights)
         self.base = cfg.get("base_dim", 96)
         self.dec_base = cfg.get("decoder_base_dim") or self.base
         self.z = cfg.get("z_dim", 16)
@@ -86,17 +82,6 @@ class WanVae:
         self.std = np.array(cfg.get("latents_std", WAN21_STD), dtype=np.float32)
         assert not cfg.get("attn_scales"), "attn_scales must be []"
         assert not cfg.get("is_residual") and cfg.get("patch_size") is None
-
-    @classmethod
-    def from_folder(cls, folder):
-        with open(os.path.join(folder, "config.json")) as f:
-            cfg = json.load(f)
-        weights, _ = st.load(os.path.join(folder, "diffusion_pytorch_model.safetensors"))
-        return cls(cfg, weights)
-
-    def w(self, name):
-        self.used.add(name)
-        return self.W[name]
 
     # --- layers -------------------------------------------------------------------------------
     def cconv(self, x, prefix, p):

@@ -3,6 +3,7 @@ package dev.lemica.calibration;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +21,11 @@ public final class CalibrationJob {
   private final PromptEmbeddings text;
   private final Tensor noise;
   private final CalibrationSetup setup;
+  private final Sampler sampler;
   private final GuidedDenoiser.Branches branches;
   private final int maxRowsPerBatch;
 
+  /** A calibration sampled with the embedded model's flow-matching Euler (setup.steps(), setup.shift()). */
   public CalibrationJob(
       DiffusionTransformer model,
       PromptEmbeddings text,
@@ -30,10 +33,30 @@ public final class CalibrationJob {
       CalibrationSetup setup,
       GuidedDenoiser.Branches branches,
       int maxRowsPerBatch) {
+    this(model, text, noise, setup, new FlowMatchEuler(setup.steps(), setup.shift()), branches, maxRowsPerBatch);
+  }
+
+  /**
+   * @param sampler any sampler of {@code setup.steps()} steps, whose {@code describe()} the setup
+   *     records; a stochastic one draws the reference's noise from its own source
+   */
+  public CalibrationJob(
+      DiffusionTransformer model,
+      PromptEmbeddings text,
+      Tensor noise,
+      CalibrationSetup setup,
+      Sampler sampler,
+      GuidedDenoiser.Branches branches,
+      int maxRowsPerBatch) {
     if (noise.size(0) != text.batch() || text.batch() != setup.prompts().size()) {
       throw new IllegalArgumentException(
           "calibration has " + setup.prompts().size() + " prompts, " + text.batch() + " embeddings and " + noise.size(0) + " noise samples");
     }
+    if (sampler.steps() != setup.steps() || !sampler.describe().equals(setup.sampler())) {
+      throw new IllegalArgumentException("the calibration setup records " + setup.steps() + " steps of " + setup.sampler()
+          + ", but the sampler runs " + sampler.steps() + " steps of " + sampler.describe());
+    }
+    this.sampler = sampler;
     this.model = model;
     this.text = text;
     this.noise = noise;
@@ -53,7 +76,6 @@ public final class CalibrationJob {
   public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener) {
     long start = System.nanoTime();
     double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
-    FlowMatchEuler sampler = new FlowMatchEuler(setup.steps(), setup.shift());
     Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch);
     calibrator.run(
         errors,

@@ -3,11 +3,15 @@ package dev.lemica.calibration;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.SamplerNames;
 import java.util.List;
 
 /**
  * Everything that determines calibration results. A partially filled errors file is continued only
  * when its setup equals the requested one.
+ *
+ * @param sampler the sampler's {@link dev.lemica.sampling.Sampler#describe()}, as provenance records it
  */
 public record CalibrationSetup(
     String model,
@@ -18,14 +22,21 @@ public record CalibrationSetup(
     double guidance,
     int maxSkip,
     String cfg,
-    String compute) {
+    String compute,
+    String sampler) {
+
+  /** A setup sampled with the embedded model's flow-matching Euler at {@code shift}. */
+  public CalibrationSetup(
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg, String compute) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, new FlowMatchEuler(steps, shift).describe());
+  }
 
   ObjectNode toJson() {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("model", model);
     n.putArray("prompts").addAll(prompts.stream().map(JsonNodeFactory.instance::textNode).toList());
     n.put("noise", noise);
-    n.put("sampler", "flow-matching-euler");
+    n.put("sampler", sampler);
     n.put("steps", steps);
     n.put("shift", shift);
     n.put("guidance", guidance);
@@ -39,13 +50,17 @@ public record CalibrationSetup(
   /**
    * The first key on which a saved setup differs from this one, or null when they agree. The CFG
    * layout is left out: batched, separate or parallel branches give the same errors up to float
-   * rounding, so a run may continue with another.
+   * rounding, so a run may continue with another. A sampler recorded by name only (files written
+   * before samplers described their settings) agrees with any sampler of that name.
    */
   String firstDifference(JsonNode saved) {
     ObjectNode mine = toJson();
     for (var it = mine.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (key.equals("cfg")) {
+        continue;
+      }
+      if (key.equals("sampler") && saved.path(key).isTextual() && SamplerNames.matches(saved.get(key).asText(), sampler)) {
         continue;
       }
       if (!mine.get(key).equals(saved.get(key))) {

@@ -3,8 +3,9 @@ package dev.lemica.calibration;
 import dev.lemica.cache.ComputeDecider;
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.ResidualCache;
-import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Sampler;
+import dev.lemica.sampling.SamplerState;
 import dev.lemica.sampling.StepListener;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * Measures LeMiCa's edge errors: w(i, j) is the mean absolute error of the final output when the
@@ -25,9 +24,13 @@ import org.bytedeco.pytorch.global.torch;
  * residual of step i; the reused steps that follow need no block stack. And all edges ending at the
  * same j then compute every remaining step, so they run together as one batch (edges × prompts),
  * one group per j. A group is the unit of progress and of resumption.
+ *
+ * <p>Any {@link Sampler} works: a restart takes the reference's complete sampler state (a multistep
+ * solver's history included) and, for a stochastic sampler, replays the reference's step noise, so
+ * an edge's run differs from the reference only by the reused residuals.
  */
 public final class Calibrator {
-  private final FlowMatchEuler sampler;
+  private final Sampler sampler;
   private final DenoiserFactory denoisers;
   private final Tensor noise;
   private final int maxRowsPerBatch;
@@ -37,7 +40,7 @@ public final class Calibrator {
    * @param noise initial latents of the calibration prompts, (P, ...)
    * @param maxRowsPerBatch most samples per forward (each CFG branch doubles it internally)
    */
-  Calibrator(FlowMatchEuler sampler, DenoiserFactory denoisers, Tensor noise, int maxRowsPerBatch) {
+  Calibrator(Sampler sampler, DenoiserFactory denoisers, Tensor noise, int maxRowsPerBatch) {
     this.sampler = sampler;
     this.denoisers = denoisers;
     this.noise = noise;
@@ -61,43 +64,44 @@ public final class Calibrator {
     listener.started(total);
     StepListener referenceProgress = (step, n, computed) -> listener.progressed(prompts);
     ReferenceTrajectory reference = ReferenceTrajectory.record(sampler, noise, denoisers, referenceProgress);
+    Sampler replay = reference.replaying(sampler);
+    ReuseChains chains = new ReuseChains(reference, replay, errors.maxSkip());
     try {
-      ReuseChains chains = new ReuseChains(reference, errors.maxSkip());
       for (int j = 2; j < steps; j++) {
         chains.advanceTo(j);
         if (errors.groupComplete(j)) {
           continue;
         }
-        measureGroup(j, errors, chains, reference, listener);
+        measureGroup(j, errors, chains, reference, replay, listener);
         listener.groupDone(j, errors);
       }
-      chains.release();
     } finally {
+      chains.release();
       reference.release();
     }
   }
 
   /** Runs every edge (i, j) from step j to the end in batches and records its output error. */
-  private void measureGroup(int j, EdgeErrors errors, ReuseChains chains, ReferenceTrajectory reference, CalibrationListener listener) {
+  private void measureGroup(
+      int j, EdgeErrors errors, ReuseChains chains, ReferenceTrajectory reference, Sampler replay, CalibrationListener listener) {
     int prompts = (int) noise.size(0);
     int[] starts = errors.startsEndingAt(j);
     int edgesPerBatch = Math.max(1, maxRowsPerBatch / prompts);
     for (int from = 0; from < starts.length; from += edgesPerBatch) {
       int count = Math.min(edgesPerBatch, starts.length - from);
       try (PointerScope scope = new PointerScope()) {
-        TensorVector rows = new TensorVector();
+        List<SamplerState> rows = new ArrayList<>();
         for (int k = 0; k < count; k++) {
-          rows.push_back(chains.stateEnteringEnd(starts[from + k]));
+          rows.add(chains.stateEnteringEnd(starts[from + k]));
         }
-        Tensor x = torch.cat(rows, 0);
-        try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
+        Tensor x;
+        try (SamplerState batch = SamplerState.stack(rows);
+            ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
             GuidedDenoiser denoiser = denoisers.create(cache, count)) {
           long perStep = (long) count * prompts;
-          for (int s = j; s < sampler.steps(); s++) {
-            sampler.step(x, s, denoiser, (step, n, computed) -> listener.progressed(perStep));
-          }
+          x = replay.sampleFrom(batch, denoiser, (step, n, computed) -> listener.progressed(perStep));
         }
-        float[] mae = OutputError.perSample(x, reference.finalOutput().repeat(count, 1, 1, 1, 1));
+        float[] mae = OutputError.perSample(x, OutputError.repeatBatch(reference.finalOutput(), count));
         for (int k = 0; k < count; k++) {
           for (int p = 0; p < prompts; p++) {
             errors.set(p, starts[from + k], j, mae[k * prompts + p]);
@@ -114,13 +118,15 @@ public final class Calibrator {
    */
   private final class ReuseChains {
     private final ReferenceTrajectory reference;
+    private final Sampler replay;
     private final int maxSkip;
-    private final Map<Integer, Tensor> state = new HashMap<>();
+    private final Map<Integer, SamplerState> state = new HashMap<>();
     private final Map<Integer, ResidualCache> caches = new HashMap<>();
     private int position = 1;
 
-    ReuseChains(ReferenceTrajectory reference, int maxSkip) {
+    ReuseChains(ReferenceTrajectory reference, Sampler replay, int maxSkip) {
       this.reference = reference;
+      this.replay = replay;
       this.maxSkip = maxSkip;
     }
 
@@ -136,11 +142,9 @@ public final class Calibrator {
 
     private void advanceOneStep() {
         int s = position;
-        // The chain of i = s-1 starts now: it enters step s (= i+1) with the reference latents.
+        // The chain of i = s-1 starts now: it enters step s (= i+1) in the reference's state.
         int i = s - 1;
-        Tensor start = reference.latentsBefore(s).clone();
-        start.retainReference();
-        state.put(i, start);
+        state.put(i, reference.stateBefore(s).share());
         ComputeDecider reuseAlways = (step, context, hasResidual, call) -> false;
         ResidualCache cache = new ResidualCache(reuseAlways);
         reference.residualsOf(i).forEach(cache::seed);
@@ -152,14 +156,16 @@ public final class Calibrator {
             continue;
           }
           try (GuidedDenoiser denoiser = denoisers.create(caches.get(start0), 1)) {
-            sampler.step(state.get(start0), s, denoiser, StepListener.NONE);
+            SamplerState before = state.get(start0);
+            state.put(start0, replay.step(before, denoiser, StepListener.NONE));
+            before.close();
           }
         }
     }
 
-    /** Latents entering step j for the edge that started computing at i (the current j). */
-    Tensor stateEnteringEnd(int i) {
-      Tensor x = state.get(i);
+    /** The state entering step j for the edge that started computing at i (the current j). */
+    SamplerState stateEnteringEnd(int i) {
+      SamplerState x = state.get(i);
       if (x == null) {
         throw new IllegalStateException("no reuse chain for start " + i + " at step " + position);
       }
@@ -167,7 +173,7 @@ public final class Calibrator {
     }
 
     private void drop(int i) {
-      state.remove(i).releaseReference();
+      state.remove(i).close();
       caches.remove(i).close();
     }
 

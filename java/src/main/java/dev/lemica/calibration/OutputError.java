@@ -11,6 +11,14 @@ public final class OutputError {
 
   private OutputError() {}
 
+  /** {@code t} stacked {@code times} times along the batch dimension, whatever its rank. */
+  static Tensor repeatBatch(Tensor t, int times) {
+    long[] repeats = new long[(int) t.dim()];
+    java.util.Arrays.fill(repeats, 1);
+    repeats[0] = times;
+    return t.repeat(repeats);
+  }
+
   /**
    * mean |a − b| over each sample (row of dim 0), accumulated in float32: one fused pass with the
    * native kernel where it takes the tensors, else LibTorch (which materialises |a − b|).

@@ -2,36 +2,45 @@ package dev.lemica.calibration;
 
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.ResidualCache;
-import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.RecordedNoise;
+import dev.lemica.sampling.Sampler;
+import dev.lemica.sampling.SamplerState;
 import dev.lemica.sampling.StepListener;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The uncached run that every edge is measured against, with what a restart needs: the latents
- * entering every step, and the block-stack residual every step computed, per cache context.
- * Everything is retained on the compute device until {@link #release}.
+ * The uncached run that every edge is measured against, with what a restart needs: the complete
+ * sampler state entering every step (latents and, for multistep samplers, their history, shared
+ * between consecutive states rather than copied), the block-stack residual every step computed per
+ * cache context, and for a stochastic sampler the noise every step drew, so restarted runs replay
+ * it. Everything is retained on the compute device until {@link #release}.
  */
 final class ReferenceTrajectory {
-  /** latents.get(i): x before step i; latents.get(T): the final output. */
-  private final List<Tensor> latents = new ArrayList<>();
+  /** states.get(i): the state entering step i; states.get(T): the final one. */
+  private final List<SamplerState> states = new ArrayList<>();
   /** residuals.get(i): residual per context computed at step i. */
   private final List<Map<String, Tensor>> residuals = new ArrayList<>();
+  private final RecordedNoise noise;
 
-  static ReferenceTrajectory record(FlowMatchEuler sampler, Tensor noise, DenoiserFactory denoisers, StepListener listener) {
-    ReferenceTrajectory t = new ReferenceTrajectory();
+  private ReferenceTrajectory(RecordedNoise noise) {
+    this.noise = noise;
+  }
+
+  static ReferenceTrajectory record(Sampler sampler, Tensor initial, DenoiserFactory denoisers, StepListener listener) {
+    ReferenceTrajectory t = new ReferenceTrajectory(sampler.isStochastic() ? new RecordedNoise() : null);
+    Sampler recording = sampler.isStochastic() ? sampler.withNoise(t.noise.recordingFrom(sampler.noise())) : sampler;
     try (ResidualCache cache = new ResidualCache(FullCompute.INSTANCE.start(sampler.steps()));
         GuidedDenoiser denoiser = denoisers.create(cache, 1)) {
-      Tensor x = noise.to(denoiser.device(), ScalarType.Float).clone();
-      t.keep(x.clone());
+      SamplerState state = recording.start(initial, denoiser.device());
+      t.states.add(state);
       for (int i = 0; i < sampler.steps(); i++) {
-        sampler.step(x, i, denoiser, listener);
-        t.keep(x.clone());
+        state = recording.step(state, denoiser, listener);
+        t.states.add(state);
         Map<String, Tensor> step = new HashMap<>();
         cache.residuals().forEach((context, r) -> {
           Tensor copy = r.clone();
@@ -40,21 +49,24 @@ final class ReferenceTrajectory {
         });
         t.residuals.add(step);
       }
+    } catch (RuntimeException | Error e) {
+      t.release();
+      throw e;
     }
     return t;
   }
 
-  private void keep(Tensor x) {
-    x.retainReference();
-    latents.add(x);
+  /** The sampler for restarted runs: {@code sampler} replaying the reference's step noise. */
+  Sampler replaying(Sampler sampler) {
+    return noise == null ? sampler : sampler.withNoise(noise);
   }
 
-  Tensor latentsBefore(int step) {
-    return latents.get(step);
+  SamplerState stateBefore(int step) {
+    return states.get(step);
   }
 
   Tensor finalOutput() {
-    return latents.get(latents.size() - 1);
+    return states.get(states.size() - 1).latents();
   }
 
   Map<String, Tensor> residualsOf(int step) {
@@ -62,9 +74,12 @@ final class ReferenceTrajectory {
   }
 
   void release() {
-    latents.forEach(Tensor::releaseReference);
+    states.forEach(SamplerState::close);
     residuals.forEach(m -> m.values().forEach(Tensor::releaseReference));
-    latents.clear();
+    states.clear();
     residuals.clear();
+    if (noise != null) {
+      noise.close();
+    }
   }
 }

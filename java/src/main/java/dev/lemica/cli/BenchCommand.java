@@ -17,6 +17,7 @@ import dev.lemica.model.wan.WanFlops;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.SamplerState;
 import dev.lemica.sampling.StepListener;
 import dev.lemica.schedule.Schedule;
 import java.io.IOException;
@@ -208,16 +209,19 @@ final class BenchCommand implements Callable<Integer> {
     List<Double> times = new ArrayList<>();
     try (ResidualCache cache = new ResidualCache(policy.start(steps));
         GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, 5.0, cache, branches)) {
-      Tensor x = noise.clone();
+      SamplerState x = sampler.start(noise, denoiser.device());
       for (int i = 0; i < 2 + measured; i++) {
-        Profiling.synchronize(x);
+        Profiling.synchronize(x.latents());
         long t0 = System.nanoTime();
-        sampler.step(x, i, denoiser, StepListener.NONE);
-        Profiling.synchronize(x);
+        SamplerState next = sampler.step(x, denoiser, StepListener.NONE);
+        Profiling.synchronize(next.latents());
         if (i >= 2) {
           times.add((System.nanoTime() - t0) / 1e6);
         }
+        x.close();
+        x = next;
       }
+      x.close();
     }
     return median(times.stream().mapToDouble(Double::doubleValue).toArray());
   }

@@ -40,12 +40,20 @@ final class CacheOptions {
 
   /** The policy for a run of {@code steps} steps on the model in {@code modelDir}. */
   CachePolicy policy(int steps, Path modelDir) {
+    return policy(steps, modelDir, null);
+  }
+
+  /**
+   * The same, for a run sampled with {@code sampler} (its describe()): a schedule or errors file
+   * made under another sampler is applied with a warning.
+   */
+  CachePolicy policy(int steps, Path modelDir, String sampler) {
     if (choice == null) {
       return FullCompute.INSTANCE;
     }
     if (choice.budget != null) {
-      return ScheduleSource.forBudget(modelDir, steps, choice.budget);
+      return ScheduleSource.forBudget(modelDir, steps, choice.budget, sampler);
     }
-    return ScheduleSource.parse(choice.schedule, steps, retarget);
+    return ScheduleSource.parse(choice.schedule, steps, retarget, sampler);
   }
 }

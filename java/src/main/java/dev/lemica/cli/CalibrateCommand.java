@@ -7,6 +7,7 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Path;
 import java.util.List;
@@ -67,12 +68,13 @@ final class CalibrateCommand implements Callable<Integer> {
       SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       PromptEmbeddings text = pipeline.encode(promptList);
       Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+      Sampler sampler = pipeline.sampler(settings);
       CalibrationSetup setup =
           new CalibrationSetup(
               modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
-              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString());
-      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, branches, batch);
+              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe());
+      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, sampler, branches, batch);
       EdgeErrors start = job.initialErrors(out);
       long begin = System.nanoTime();
       try (CalibrationProgress progress = new CalibrationProgress(quiet)) {

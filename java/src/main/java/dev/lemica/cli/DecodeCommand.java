@@ -5,9 +5,11 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.torch.Tensors;
 import dev.lemica.vae.DiagonalGaussian;
+import dev.lemica.vae.LatentPacking;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import dev.lemica.vae.VideoPostprocess;
+import dev.lemica.vae.kl.AutoencoderKL;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.bytedeco.javacpp.PointerScope;
@@ -22,67 +24,135 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Runs a pipeline's VAE on tensors from a file, to check a VAE port against Python.",
-      "Decoding reads in.latents as the pipeline's denoiser holds them (for Wan: normalised with the VAE"
-          + " config's latents_mean/latents_std), de-normalises them as the pipeline does and decodes:"
-          + " out.sample (B, 3, F, H, W) in [-1, 1], float32. --frames adds out.frames, the pipeline's"
-          + " (B, F, H, W, 3) frames in [0, 1].",
-      "--encode instead reads in.video (B, 3, F, H, W) in [-1, 1] and writes the posterior:"
-          + " out.latent_mean and out.latent_logvar (raw VAE latents, not normalised).",
-      "Supported: AutoencoderKLWan (Wan2.1)."
+      "Decoding reads the latents as the pipeline's denoiser holds them, de-normalises them as the pipeline"
+          + " does (Wan, Qwen-Image: latents_mean/latents_std; FLUX: / scaling_factor + shift_factor; SD, Latte:"
+          + " / scaling_factor) and decodes them to out.sample, float32:",
+      "  in.packed_latents (B, N, 4C) with in.height, in.width (int64 pixel sizes): FLUX / Qwen-Image"
+          + " transformer tokens, unpacked 2x2 as those pipelines do -> images (B, 3, H, W). Used when present.",
+      "  otherwise in.latents: (B, C, h, w) -> images (B, 3, H, W); (B, C, F, h, w) -> video (B, 3, F', H, W)."
+          + " Wan and Qwen-Image clamp to [-1, 1] as diffusers does; AutoencoderKL does not.",
+      "--frames adds the pipeline's postprocessed output in [0, 1], channels last: out.frames (B, F, H, W, 3)"
+          + " for a video, out.image (B, H, W, 3) for images.",
+      "--encode instead reads in.video (B, 3, F, H, W) or in.image (B, 3, H, W) in [-1, 1] and writes the"
+          + " posterior: out.latent_mean and out.latent_logvar (raw VAE latents, not normalised).",
+      "Supported: AutoencoderKLWan (Wan2.1), AutoencoderKLQwenImage (Qwen-Image), AutoencoderKL (FLUX.1, SD, Latte)."
     })
 final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "The VAE folder (config.json + weights) or a pipeline folder holding vae/.")
   Path model;
 
-  @Option(names = "--inputs", required = true, description = "safetensors file holding in.latents (or in.video with --encode).")
+  @Option(names = "--inputs", required = true, description = "safetensors file holding the latents (or in.video / in.image with --encode).")
   Path inputs;
 
   @Option(names = "--out", required = true, description = "safetensors file to write the outputs to.")
   Path out;
 
-  @Option(names = "--encode", description = "Encode in.video instead of decoding in.latents.")
+  @Option(names = "--encode", description = "Encode in.video or in.image instead of decoding latents.")
   boolean encode;
 
-  @Option(names = "--frames", description = "When decoding, also write out.frames.")
+  @Option(names = "--frames", description = "When decoding, also write out.frames (videos) or out.image (images).")
   boolean frames;
+
+  @Option(
+      names = "--decode-chunk-size",
+      paramLabel = "N",
+      description = "AutoencoderKL only: frames per VAE call, as LattePipeline's decode_chunk_size (the numbers do not"
+          + " change, memory does). Default: in.decode_chunk_size if the inputs hold it, else 1.")
+  Integer decodeChunkSize;
 
   @Mixin ComputeOptions compute;
 
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
+    if (decodeChunkSize != null && decodeChunkSize < 1) {
+      throw new IllegalArgumentException("--decode-chunk-size must be at least 1, got " + decodeChunkSize);
+    }
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
         VideoAutoencoder vae = Vaes.load(model, target)) {
-      String input = encode ? "in.video" : "in.latents";
-      if (!io.has(input)) {
-        throw new IllegalArgumentException(inputs + ": holds no tensor '" + input + "' (has " + io.names() + ")");
+      if (decodeChunkSize != null && !(vae instanceof AutoencoderKL)) {
+        throw new IllegalArgumentException(
+            "--decode-chunk-size applies to AutoencoderKL; " + vae.className() + " decodes one latent frame at a time with its causal cache");
       }
-      Tensor x = io.tensor(input);
+      String input = inputName(io);
       SafetensorsWriter writer = new SafetensorsWriter().metadata("model", vae.className());
       long start = System.nanoTime();
       String written;
       try {
-        if (encode) {
-          DiagonalGaussian posterior = vae.encode(x);
-          writer.put("out.latent_mean", posterior.mean()).put("out.latent_logvar", posterior.logvar());
-          written = "out.latent_mean " + Tensors.shapeString(posterior.mean());
-        } else {
-          Tensor sample = vae.decodeNormalized(x);
-          writer.put("out.sample", sample);
-          if (frames) {
-            writer.put("out.frames", VideoPostprocess.toFrames(sample));
-          }
-          written = "out.sample " + Tensors.shapeString(sample);
-        }
+        written = encode ? encode(vae, io, input, writer) : decode(vae, io, input, writer);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(inputs + ": " + input + ": " + e.getMessage(), e);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       writer.write(out);
-      System.out.printf("%s on %s: %s in %.2f s -> %s%n", vae.className(), target, written, seconds, out);
+      System.out.printf("%s on %s: %s -> %s in %.2f s -> %s%n", vae.className(), target, input, written, seconds, out);
     }
     return 0;
+  }
+
+  /** The tensor this run reads: the first the file holds of the candidates, in order. */
+  private String inputName(SafetensorsFile io) {
+    String[] candidates = encode ? new String[] {"in.video", "in.image"} : new String[] {"in.packed_latents", "in.latents"};
+    for (String name : candidates) {
+      if (io.has(name)) {
+        return name;
+      }
+    }
+    throw new IllegalArgumentException(inputs + ": holds no tensor '" + String.join("' or '", candidates) + "' (has " + io.names() + ")");
+  }
+
+  private String decode(VideoAutoencoder vae, SafetensorsFile io, String input, SafetensorsWriter writer) {
+    Tensor x = io.tensor(input);
+    if (input.equals("in.packed_latents")) {
+      x = LatentPacking.unpack(x, pixels(io, "in.height"), pixels(io, "in.width"), vae.spatialFactor());
+    }
+    Tensor sample;
+    if (x.dim() == 4) {
+      sample = vae.decodeNormalizedImage(x);
+    } else if (vae instanceof AutoencoderKL kl) {
+      sample = kl.decode(kl.denormalize(x), framesPerCall(io));
+    } else {
+      sample = vae.decodeNormalized(x);
+    }
+    writer.put("out.sample", sample);
+    if (frames) {
+      writer.put(sample.dim() == 4 ? "out.image" : "out.frames", sample.dim() == 4 ? VideoPostprocess.toImages(sample) : VideoPostprocess.toFrames(sample));
+    }
+    return "out.sample " + Tensors.shapeString(sample);
+  }
+
+  private String encode(VideoAutoencoder vae, SafetensorsFile io, String input, SafetensorsWriter writer) {
+    Tensor x = io.tensor(input);
+    DiagonalGaussian posterior = x.dim() == 4 ? vae.encodeImage(x) : vae.encode(x);
+    writer.put("out.latent_mean", posterior.mean()).put("out.latent_logvar", posterior.logvar());
+    return "out.latent_mean " + Tensors.shapeString(posterior.mean());
+  }
+
+  /** The pixel size the pipeline was called with, from an int64 tensor of one element. */
+  private long pixels(SafetensorsFile io, String name) {
+    if (!io.has(name)) {
+      throw new IllegalArgumentException("unpacking needs the image size: the file holds no '" + name + "'");
+    }
+    Tensor t = io.tensor(name);
+    if (t.numel() != 1 || t.is_floating_point()) {
+      throw new IllegalArgumentException(name + " " + Tensors.shapeString(t) + " must be one integer (the pixel size)");
+    }
+    return t.item_long();
+  }
+
+  private int framesPerCall(SafetensorsFile io) {
+    if (decodeChunkSize != null) {
+      return decodeChunkSize;
+    }
+    if (!io.has("in.decode_chunk_size")) {
+      return AutoencoderKL.DEFAULT_FRAMES_PER_CALL;
+    }
+    Tensor t = io.tensor("in.decode_chunk_size");
+    if (t.numel() != 1 || t.is_floating_point() || t.item_long() < 1 || t.item_long() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("in.decode_chunk_size " + Tensors.shapeString(t) + " must be one positive integer");
+    }
+    return (int) t.item_long();
   }
 }

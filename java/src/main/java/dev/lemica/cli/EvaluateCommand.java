@@ -15,6 +15,7 @@ import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleFile;
+import dev.lemica.sampling.SamplerNames;
 import dev.lemica.schedule.ScheduleSource;
 import dev.lemica.solver.ErrorMatrix;
 import dev.lemica.solver.Objective;
@@ -122,10 +123,12 @@ final class EvaluateCommand implements Callable<Integer> {
       int t = settings.steps();
       Optional<ErrorMatrix> matrix =
           errors != null ? Optional.of(ErrorMatrix.read(errors)) : ScheduleSource.calibratedErrors(modelDir, t);
+      String sampler = pipeline.sampler(settings).describe();
       matrix.ifPresent(m -> {
         if (m.steps() != t) {
           throw new IllegalArgumentException(errors + ": errors are for " + m.steps() + " steps, evaluation samples " + t);
         }
+        SamplerNames.warnIfOther(m.source(), m.metadataString("sampler").orElse(null), sampler);
       });
       for (int b : budgets) {
         if (b < 2 || b > t) {
@@ -160,7 +163,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       for (String s : schedules) {
-        StaticSchedulePolicy p = ScheduleSource.parse(s, t, false);
+        StaticSchedulePolicy p = ScheduleSource.parse(s, t, false, sampler);
         variants.add(new Variant("schedule " + p.schedule().toList(), p.schedule().budget(), t, p));
       }
 

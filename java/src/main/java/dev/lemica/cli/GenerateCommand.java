@@ -124,13 +124,13 @@ final class GenerateCommand implements Callable<Integer> {
               new GenerationRequest(
                   texts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, modelOptions.steps,
                   modelOptions.guidance, modelOptions.shift, maxSequenceLength));
-      CachePolicy policy = cache.policy(settings.steps(), modelDir);
+      CachePolicy policy = cache.policy(settings.steps(), modelDir, pipeline.samplerName(settings));
       Tensor initial = noise.noise(pipeline.noiseShape(settings));
       System.err.printf(
           "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",
           modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
           settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target, policy.describe());
-      Conditioning text = precomputed != null ? TextToVideoPipeline.conditioning(precomputed) : pipeline.encode(settings);
+      Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
         sampled = pipeline.sample(text, initial, settings, policy, branches, progress);

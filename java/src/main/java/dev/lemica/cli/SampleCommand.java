@@ -9,6 +9,9 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Sampler;
+import dev.lemica.sampling.SamplingContext;
+import dev.lemica.sampling.Schedulers;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Path;
 import java.util.Map;
@@ -40,8 +43,26 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--steps", required = true, description = "Sampling steps.")
   int steps;
 
-  @Option(names = "--shift", required = true, description = "Flow-matching sigma shift.")
-  double shift;
+  @Option(
+      names = "--scheduler",
+      defaultValue = "euler",
+      paramLabel = "euler|unipc|FILE",
+      description = {
+        "The sampler. euler: flow-matching Euler over s = linspace(1, 0, steps+1) shifted by --shift (the"
+            + " embedded model's sampler); unipc: diffusers' UniPCMultistepScheduler with the Wan2.1 folders'"
+            + " scheduler_config.json (solver_order 2, bh2, flow_prediction, flow_shift = --shift); FILE: a"
+            + " diffusers scheduler_config.json (UniPCMultistepScheduler, FlowMatchEulerDiscreteScheduler,"
+            + " CogVideoXDDIMScheduler, CogVideoXDPMScheduler, DDIMScheduler) or Open-Sora's RFLOW arguments,"
+            + " which set their own shift. Stochastic schedulers draw their step noise from a CPU generator"
+            + " seeded 0. Default: ${DEFAULT-VALUE}."
+      })
+  String scheduler;
+
+  @Option(names = "--shift", description = "Flow-matching sigma shift (flow_shift) for --scheduler euler or unipc; required there.")
+  Double shift;
+
+  @Option(names = "--mu", description = "The time-shift mu a scheduler file with use_dynamic_shifting needs (what the pipeline computes from the image size).")
+  Double mu;
 
   @Option(names = "--guidance", required = true, description = "Classifier-free guidance scale.")
   double guidance;
@@ -60,7 +81,7 @@ final class SampleCommand implements Callable<Integer> {
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
-    FlowMatchEuler sampler = new FlowMatchEuler(steps, shift);
+    Sampler sampler = sampler();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
@@ -71,7 +92,7 @@ final class SampleCommand implements Callable<Integer> {
         }
       }
       PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
-      CachePolicy policy = cache.policy(steps, model);
+      CachePolicy policy = cache.policy(steps, model, sampler.describe());
       long start = System.nanoTime();
       try (ResidualCache residuals = new ResidualCache(policy.start(steps));
           GuidedDenoiser denoiser =
@@ -85,11 +106,29 @@ final class SampleCommand implements Callable<Integer> {
         Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
         new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
         System.out.printf(
-            "%s, %d steps, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
-            transformer.className(), steps, policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
+            "%s, %d steps of %s, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
+            transformer.className(), steps, sampler.describe(), policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
             (System.nanoTime() - start) / 1e9, out);
       }
     }
     return 0;
+  }
+
+  private Sampler sampler() {
+    boolean builtIn = scheduler.equals("euler") || scheduler.equals("unipc");
+    if (builtIn && shift == null) {
+      throw new IllegalArgumentException("--scheduler " + scheduler + " needs --shift");
+    }
+    if (!builtIn && shift != null) {
+      throw new IllegalArgumentException("--shift: the scheduler file " + scheduler + " sets its own shift");
+    }
+    if (scheduler.equals("euler")) {
+      return new FlowMatchEuler(steps, shift);
+    }
+    SamplingContext context = mu != null ? SamplingContext.NONE.withMu(mu) : SamplingContext.NONE;
+    if (scheduler.equals("unipc")) {
+      return Schedulers.fromConfig(Schedulers.wan21UniPC(shift), steps, context);
+    }
+    return Schedulers.fromConfig(Path.of(scheduler), steps, context);
   }
 }

@@ -37,6 +37,14 @@ public interface DiffusionPipeline extends AutoCloseable {
 
   Conditioning encode(GenerationSettings settings);
 
+  /**
+   * Conditioning from text embeddings made elsewhere ({@code prompt_embeds} and
+   * {@code negative_prompt_embeds}), for pipelines whose transformer takes nothing else.
+   */
+  default Conditioning conditioning(dev.lemica.text.PromptEmbeddings embeddings) {
+    throw new IllegalArgumentException(className() + " takes more than one text embedding: give prompts, not --embeddings");
+  }
+
   SamplingResult sample(
       Conditioning conditioning,
       Tensor noise,

@@ -54,7 +54,7 @@ public record GenerationSettings(
   }
 
   /** Negative prompts as given (null, one for all, or one per prompt), spread over the batch. */
-  static List<String> spreadNegatives(List<String> given, int batch, String fallback) {
+  public static List<String> spreadNegatives(List<String> given, int batch, String fallback) {
     if (given == null || given.isEmpty()) {
       return java.util.Collections.nCopies(batch, fallback);
     }

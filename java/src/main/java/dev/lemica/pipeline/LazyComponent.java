@@ -8,18 +8,18 @@ import java.util.function.Supplier;
  * One component of a pipeline, loaded when a phase asks for it and freed afterwards unless the
  * pipeline keeps it ({@link Residency}).
  */
-final class LazyComponent<T extends AutoCloseable> implements AutoCloseable {
+public final class LazyComponent<T extends AutoCloseable> implements AutoCloseable {
   private final Supplier<T> loader;
   private final Residency residency;
   private T loaded;
 
-  LazyComponent(Supplier<T> loader, Residency residency) {
+  public LazyComponent(Supplier<T> loader, Residency residency) {
     this.loader = loader;
     this.residency = residency;
   }
 
   /** Runs {@code work} with the component loaded. */
-  synchronized <R> R use(Function<T, R> work) {
+  public synchronized <R> R use(Function<T, R> work) {
     if (loaded == null) {
       loaded = loader.get();
     }
@@ -32,7 +32,7 @@ final class LazyComponent<T extends AutoCloseable> implements AutoCloseable {
     }
   }
 
-  synchronized void run(Consumer<T> work) {
+  public synchronized void run(Consumer<T> work) {
     use(c -> {
       work.accept(c);
       return null;

@@ -21,6 +21,10 @@ public final class Pipelines {
 
   private static final Map<String, Factory> FACTORIES = new TreeMap<>();
 
+  static {
+    FACTORIES.put(dev.lemica.pipeline.wan.WanPipeline.CLASS_NAME, dev.lemica.pipeline.wan.WanPipeline::open);
+  }
+
   private Pipelines() {}
 
   /** Registers (or replaces) the factory for a model_index.json {@code _class_name}. */

@@ -116,7 +116,17 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
 
   @Override
   public String samplerName(GenerationSettings settings) {
-    return "flow-matching-euler";
+    return sampler(settings).describe();
+  }
+
+  /** The folder's sampler (its scheduler.json kind, flow-matching Euler) for these settings. */
+  public FlowMatchEuler sampler(GenerationSettings settings) {
+    return new FlowMatchEuler(settings.steps(), settings.shift());
+  }
+
+  /** The folder's sampler for these settings. */
+  public FlowMatchEuler sampler(SamplerSettings settings) {
+    return new FlowMatchEuler(settings.steps(), settings.shift());
   }
 
   @Override
@@ -142,7 +152,12 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
   }
 
   /** Conditioning from embeddings made elsewhere. */
-  public static Conditioning conditioning(PromptEmbeddings embeddings) {
+  @Override
+  public Conditioning conditioning(PromptEmbeddings embeddings) {
+    return conditioningOf(embeddings);
+  }
+
+  private static Conditioning conditioningOf(PromptEmbeddings embeddings) {
     return new Conditioning(Map.of(TEXT, embeddings.cond()), Map.of(TEXT, embeddings.uncond()));
   }
 
@@ -154,8 +169,7 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
       throw new IllegalArgumentException(
           "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");
     }
-    FlowMatchEuler sampler = new FlowMatchEuler(settings.steps(), settings.shift());
-    return CachedSampling.run(transformer, sampler, conditioning, settings.guidance(), noise, policy, branches, listener);
+    return CachedSampling.run(transformer, sampler(settings), conditioning, settings.guidance(), noise, policy, branches, listener);
   }
 
   /** The samples are the videos: decoding is the identity. */
@@ -192,7 +206,7 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
       GuidedDenoiser.Branches branches,
       StepListener listener) {
     SamplingResult r =
-        sample(conditioning(embeddings), noise, new GenerationSettings(
+        sample(conditioningOf(embeddings), noise, new GenerationSettings(
             java.util.Collections.nCopies((int) embeddings.batch(), ""), java.util.Collections.nCopies((int) embeddings.batch(), ""),
             0, 0, 0, settings.steps(), settings.guidance(), settings.shift(), 0), policy, branches, listener);
     return new Generation(r.latents(), r.computedSteps(), r.blockStackEvaluations(), r.reusedEvaluations(), r.seconds());

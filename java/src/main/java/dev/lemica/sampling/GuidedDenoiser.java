@@ -22,7 +22,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * Classifier-free guidance, v = v_u + g·(v_c − v_u), with the model's block stack behind a
+ * Classifier-free guidance, out = out_u + g·(out_c − out_u), with the model's block stack behind a
  * {@link ResidualCache}. Branches run either as one forward of batch [uncond; cond] (fastest; the
  * cache context "cfg" then holds both branches' residuals row by row) or as two forwards in contexts
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
@@ -165,27 +165,27 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   @Override
   public Prediction predict(Tensor x, int step, double timestep) {
     int computedBefore = cache.computedCalls();
-    Tensor velocity;
+    Tensor output;
     if (guidance == 1.0) {
-      velocity = forward(cond, x, step, timestep, "cond");
+      output = forward(cond, x, step, timestep, "cond");
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
-      velocity = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
     } else if (branches == Branches.PARALLEL) {
       Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
       Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
       Tensor u = join(vu);
       Tensor c = join(vc);
-      velocity = combine(u, c);
+      output = combine(u, c);
       u.releaseReference();
       c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
-      velocity = combine(vu, vc);
+      output = combine(vu, vc);
     }
-    return new Prediction(velocity, cache.computedCalls() > computedBefore);
+    return new Prediction(output, cache.computedCalls() > computedBefore);
   }
 
   /**

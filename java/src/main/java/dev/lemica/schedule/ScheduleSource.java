@@ -1,6 +1,7 @@
 package dev.lemica.schedule;
 
 import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.sampling.SamplerNames;
 import dev.lemica.solver.ErrorMatrix;
 import dev.lemica.solver.Objective;
 import dev.lemica.solver.ScheduleSolver;
@@ -34,9 +35,18 @@ public final class ScheduleSource {
    * @param retarget whether a file made for another step count may be mapped onto this one
    */
   public static StaticSchedulePolicy parse(String listOrFile, int steps, boolean retarget) {
+    return parse(listOrFile, steps, retarget, null);
+  }
+
+  /**
+   * The same, for a run sampled with {@code sampler} ({@link dev.lemica.sampling.Sampler#describe()},
+   * or null): a schedule file whose provenance names another sampler is used with a warning.
+   */
+  public static StaticSchedulePolicy parse(String listOrFile, int steps, boolean retarget, String sampler) {
     Path file = Path.of(listOrFile);
     if (Files.isRegularFile(file)) {
       ScheduleFile s = retarget ? ScheduleFile.readRetargeted(file, steps) : ScheduleFile.readFor(file, steps);
+      SamplerNames.warnIfOther(file.toString(), s.provenance().sampler(), sampler);
       return new StaticSchedulePolicy(s.schedule(), s.objective() + (s.retargetedFrom() != null ? " (retargeted)" : ""));
     }
     if (!listOrFile.matches("[0-9,\\s]+")) {
@@ -50,12 +60,22 @@ public final class ScheduleSource {
    * for this step count (a schedule file, or solved now from its error matrix), else uniform.
    */
   public static StaticSchedulePolicy forBudget(Path modelDir, int steps, int budget) {
+    return forBudget(modelDir, steps, budget, null);
+  }
+
+  /**
+   * The same, for a run sampled with {@code sampler} (or null): a calibration made under another
+   * sampler is used with a warning.
+   */
+  public static StaticSchedulePolicy forBudget(Path modelDir, int steps, int budget, String sampler) {
     Optional<ScheduleFile> calibrated = calibrated(modelDir, steps, budget, PREFERRED_OBJECTIVE);
     if (calibrated.isPresent()) {
+      SamplerNames.warnIfOther(modelDir.resolve(CALIBRATED_FOLDER) + " (B=" + budget + ")", calibrated.get().provenance().sampler(), sampler);
       return new StaticSchedulePolicy(calibrated.get().schedule(), "lemica " + calibrated.get().objective());
     }
     Optional<ErrorMatrix> matrix = calibratedErrors(modelDir, steps);
     if (matrix.isPresent()) {
+      SamplerNames.warnIfOther(modelDir.resolve(CALIBRATED_ERRORS).toString(), matrix.get().metadataString("sampler").orElse(null), sampler);
       Schedule solved = ScheduleSolver.solve(matrix.get(), budget, Objective.LEX_MINIMAX).schedule();
       return new StaticSchedulePolicy(solved, "lemica lex-minimax");
     }

@@ -4,6 +4,7 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.vae.kl.AutoencoderKL;
 import dev.lemica.vae.wan.AutoencoderKLWan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Loads a VAE from a diffusers folder, choosing the implementation by its config's {@code
@@ -26,9 +28,13 @@ public final class Vaes {
   }
 
   private static final Map<String, Loader> LOADERS =
-      new TreeMap<>(Map.of(AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load));
+      new TreeMap<>(
+          Map.of(
+              AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load,
+              AutoencoderKLWan.QWEN_IMAGE_CLASS_NAME, AutoencoderKLWan::load,
+              AutoencoderKL.CLASS_NAME, AutoencoderKL::load));
 
-  private static final Set<String> PRESETS = Set.of("wan2.1-vae");
+  private static final Set<String> PRESETS = new TreeSet<>(Set.of("wan2.1-vae", "qwen-image-vae", "flux.1-vae", "sd-vae-ft-ema"));
 
   private Vaes() {}
 
@@ -80,7 +86,12 @@ public final class Vaes {
     return loader(config).load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled VAE config by name: {@code wan2.1-vae} (Wan2.1's, as in Wan2.1-T2V-1.3B-Diffusers/vae). */
+  /**
+   * A bundled VAE config by name, for {@link #withRandomWeights}: {@code wan2.1-vae} (as in
+   * Wan2.1-T2V-1.3B-Diffusers/vae), {@code qwen-image-vae} (Qwen/Qwen-Image/vae), {@code flux.1-vae}
+   * (black-forest-labs/FLUX.1-dev/vae) and {@code sd-vae-ft-ema} (stabilityai/sd-vae-ft-ema, the VAE
+   * Latte-1 ships).
+   */
   public static ModelConfig preset(String name) {
     if (!PRESETS.contains(name)) {
       throw new IllegalArgumentException("VAE preset '" + name + "': unknown (known: " + String.join(", ", PRESETS) + ")");

@@ -19,12 +19,27 @@ public final class VideoPostprocess {
       throw new IllegalArgumentException(
           "video " + dev.lemica.torch.Tensors.shapeString(video) + ": expected (B, C, F, H, W)");
     }
-    return video
-        .mul(new Scalar(0.5))
+    return toUnitRange(video).permute(0, 2, 3, 4, 1).contiguous();
+  }
+
+  /**
+   * Decoded images (B, C, H, W) in [-1, 1] to (B, H, W, C) in [0, 1], float32, channels last:
+   * diffusers' {@code VaeImageProcessor.postprocess(image, output_type="np")} (FLUX, Qwen-Image), the
+   * same mapping as {@link #toFrames}.
+   */
+  public static Tensor toImages(Tensor images) {
+    if (images.dim() != 4) {
+      throw new IllegalArgumentException(
+          "images " + dev.lemica.torch.Tensors.shapeString(images) + ": expected (B, C, H, W)");
+    }
+    return toUnitRange(images).permute(0, 2, 3, 1).contiguous();
+  }
+
+  /** {@code (x / 2 + 0.5).clamp(0, 1)} in the input's dtype, then float32. */
+  private static Tensor toUnitRange(Tensor x) {
+    return x.mul(new Scalar(0.5))
         .add(new Scalar(0.5))
         .clamp(new ScalarOptional(new Scalar(0.0)), new ScalarOptional(new Scalar(1.0)))
-        .to(ScalarType.Float)
-        .permute(0, 2, 3, 4, 1)
-        .contiguous();
+        .to(ScalarType.Float);
   }
 }

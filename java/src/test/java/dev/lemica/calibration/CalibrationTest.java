@@ -11,9 +11,13 @@ import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.StaticSchedulePolicy;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.CachedSampling;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Sampler;
+import dev.lemica.sampling.SamplingContext;
+import dev.lemica.sampling.Schedulers;
 import dev.lemica.sampling.StepListener;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.text.PromptEmbeddings;
@@ -100,6 +104,52 @@ class CalibrationTest {
     assertTrue(file.get("errors").get(7).get(3).isNull(), "no backward edges");
     assertEquals(errors.mean(3, 7), file.get("errors").get(3).get(7).asDouble(), 1e-12);
     assertEquals("magenta diamond moving up", file.get("prompts").get(0).asText());
+    assertEquals("flow-matching-euler(shift " + settings.shift() + ")", file.get("sampler").asText());
+  }
+
+  /**
+   * A restart takes a multistep sampler's complete state (UniPC's previous x0 predictions and its
+   * corrector's sample): under UniPC the calibrated edges equal the definition run directly.
+   */
+  @Test
+  void underUniPCEdgesMatchBruteForce() {
+    int steps = 8;
+    int maxSkip = 3;
+    Sampler unipc = Schedulers.fromConfig(Schedulers.wan21UniPC(settings.shift()), steps, SamplingContext.NONE);
+    CalibrationSetup setup = new CalibrationSetup(
+        "shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 11", steps, settings.shift(), settings.guidance(), maxSkip,
+        "batched", "cpu/float32", unipc.describe());
+    CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, noise, setup, unipc, GuidedDenoiser.Branches.BATCHED, 64);
+    EdgeErrors errors = job.run(new EdgeErrors(steps, maxSkip, 1), null, CalibrationListener.NONE);
+    assertTrue(errors.complete());
+    Tensor full = uniPC(unipc, FullCompute.INSTANCE);
+    for (int[] edge : new int[][] {{0, 2}, {2, 5}, {4, 7}}) {
+      int i = edge[0];
+      int j = edge[1];
+      int[] computed = IntStream.range(0, steps).filter(s -> s <= i || s >= j).toArray();
+      double expected = uniPC(unipc, new StaticSchedulePolicy(Schedule.of(steps, computed))).sub(full).abs().mean().item_double();
+      assertTrue(expected > 1e-4, "edge " + i + "->" + j + " has a visible error (" + expected + ")");
+      assertEquals(expected, errors.mean(i, j), 1e-4 * expected, "UniPC edge " + i + "->" + j);
+    }
+  }
+
+  private static Tensor uniPC(Sampler sampler, dev.lemica.cache.CachePolicy policy) {
+    return CachedSampling.run(pipeline.transformer(), sampler, pipeline.conditioning(text), settings.guidance(), noise, policy,
+        GuidedDenoiser.Branches.SEPARATE, StepListener.NONE).latents();
+  }
+
+  @Test
+  void continuesAFileThatNamesItsSamplerWithoutSettingsButNotAnotherSampler() throws IOException {
+    Path out = dir.resolve("legacy.json");
+    ErrorsFile.write(out, setup(), new EdgeErrors(STEPS, MAX_SKIP, 1), 0);
+    String json = Files.readString(out);
+    String ours = "\"flow-matching-euler(shift " + settings.shift() + ")\"";
+    assertTrue(json.contains(ours), json);
+    Files.writeString(out, json.replace(ours, "\"flow-matching-euler\""));
+    assertFalse(ErrorsFile.resume(out, setup()).complete());
+    Files.writeString(out, json.replace(ours, "\"UniPCMultistepScheduler(order 2, bh2, flow_shift 3.0)\""));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ErrorsFile.resume(out, setup()));
+    assertTrue(e.getMessage().contains("different sampler"), e.getMessage());
   }
 
   @Test

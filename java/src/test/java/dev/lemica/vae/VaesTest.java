@@ -3,57 +3,34 @@ package dev.lemica.vae;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.lemica.testing.OneLine.assertOneLine;
 
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.safetensors.SafetensorsFile;
-import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.lemica.vae.wan.WanVaeConfig;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Finding, configuring and refusing VAEs: every fault is one line naming the file (or tensor). */
 class VaesTest {
-  static final String WEIGHTS = "diffusion_pytorch_model.safetensors";
-
   @TempDir Path dir;
 
   /** A copy of the golden VAE folder with config.json replaced by {@code config} (unless null). */
   private Path vaeWith(String config) throws IOException {
-    Path golden = Golden.dir("wan_vae");
-    Path copy = Files.createDirectories(dir.resolve("vae"));
-    Files.copy(golden.resolve(WEIGHTS), copy.resolve(WEIGHTS));
-    Files.writeString(copy.resolve("config.json"), config == null ? Files.readString(golden.resolve("config.json")) : config);
-    return copy;
+    return VaeFolders.copyWith(dir.resolve("vae"), "wan_vae", config);
   }
 
   /** The golden config.json with each (key, JSON value) pair set. */
   private static String goldenConfigWith(String... keysAndValues) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode root = (ObjectNode) json.readTree(Golden.dir("wan_vae").resolve("config.json").toFile());
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      root.set(keysAndValues[i], json.readTree(keysAndValues[i + 1]));
-    }
-    return json.writeValueAsString(root);
-  }
-
-  private static void assertOneLine(String start, String contains, Executable action) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action);
-    String m = e.getMessage();
-    assertEquals(1, m.lines().count(), m);
-    assertTrue(m.startsWith(start), m);
-    assertTrue(m.contains(contains), m);
+    return VaeFolders.configWith("wan_vae", keysAndValues);
   }
 
   @Test
@@ -83,7 +60,7 @@ class VaesTest {
     assertEquals(8, c.spatialFactor());
     assertEquals(-0.7571f, c.latentsMean()[0]);
     assertEquals(1.916f, c.latentsStd()[15]);
-    assertOneLine("VAE preset 'wan2.2-vae'", "known: wan2.1-vae", () -> Vaes.preset("wan2.2-vae"));
+    assertOneLine("VAE preset 'wan2.2-vae'", "known: flux.1-vae, qwen-image-vae, sd-vae-ft-ema, wan2.1-vae", () -> Vaes.preset("wan2.2-vae"));
   }
 
   /** The released config lacks the keys later diffusers added; their defaults apply. */
@@ -128,7 +105,7 @@ class VaesTest {
       {"latents_std", "[1, 2, 0, 3]", "\"latents_std\" must hold positive numbers"},
       {"dim_mult", "\"x\"", "\"dim_mult\" must be a non-empty array of positive integers"},
       {"z_dim", "4.5", "\"z_dim\" is not an integer"},
-      {"_class_name", "\"AutoencoderKLMagic\"", "'AutoencoderKLMagic' is not a supported VAE (supported: AutoencoderKLWan)"},
+      {"_class_name", "\"AutoencoderKLMagic\"", "'AutoencoderKLMagic' is not a supported VAE (supported: AutoencoderKL, AutoencoderKLQwenImage, AutoencoderKLWan)"},
     };
     for (String[] c : cases) {
       Path config = dir.resolve(c[0] + ".json");
@@ -151,15 +128,7 @@ class VaesTest {
   @Test
   void extraTensorsInTheCheckpoint() throws IOException {
     Path vae = vaeWith(null);
-    SafetensorsWriter writer = new SafetensorsWriter();
-    try (SafetensorsFile golden = SafetensorsFile.open(Golden.dir("wan_vae").resolve(WEIGHTS))) {
-      for (String name : golden.names()) {
-        writer.put(name, golden.tensor(name));
-      }
-      writer.put("decoder.up_blocks.3.upsamplers.0.resample.1.weight", torch.zeros(4, 8, 3, 3));
-      Files.delete(vae.resolve(WEIGHTS));
-      writer.write(vae.resolve(WEIGHTS));
-    }
+    VaeFolders.rewriteWeights(vae, n -> n, Map.of("decoder.up_blocks.3.upsamplers.0.resample.1.weight", torch.zeros(4, 8, 3, 3)));
     assertOneLine(vae.toString(), "1 tensors config.json does not account for (first: 'decoder.up_blocks.3.upsamplers.0.resample.1.weight')",
         () -> Vaes.load(vae, ComputeTarget.CPU_FLOAT32));
   }
@@ -167,12 +136,10 @@ class VaesTest {
   @Test
   void truncatedWeights() throws IOException {
     Path vae = vaeWith(null);
-    try (RandomAccessFile f = new RandomAccessFile(vae.resolve(WEIGHTS).toFile(), "rw")) {
-      f.setLength(f.length() - 1000);
-    }
+    VaeFolders.truncate(vae.resolve(VaeFolders.WEIGHTS), 1000);
     RuntimeException e = assertThrows(RuntimeException.class, () -> Vaes.load(vae, ComputeTarget.CPU_FLOAT32));
     assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-    assertTrue(e.getMessage().startsWith(vae.resolve(WEIGHTS).toString()), e.getMessage());
+    assertTrue(e.getMessage().startsWith(vae.resolve(VaeFolders.WEIGHTS).toString()), e.getMessage());
   }
 
   @Test

@@ -20,8 +20,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
- * The Wan2.1 video VAE, diffusers' {@code AutoencoderKLWan}, with its parameter names so a
- * pipeline's {@code vae/} folder loads unchanged. Causal in time: T latent frames decode to
+ * The Wan2.1 video VAE, diffusers' {@code AutoencoderKLWan}, and the Qwen-Image VAE, diffusers'
+ * {@code AutoencoderKLQwenImage} (the same modules and parameter names, fine-tuned weights; see
+ * {@link WanVaeConfig}), so a pipeline's {@code vae/} folder of either loads unchanged. Causal in time: T latent frames decode to
  * {@code 1 + 4·(T − 1)} frames, and the first k output frames depend only on the first latent
  * frames that produced them.
  *
@@ -31,12 +32,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * only the {@link FrameCache} (two frames per causal convolution) stays alive, and each chunk's
  * frames are copied into one preallocated output, so memory does not grow with the frame count.
  *
- * <p>For a pipeline: {@link #decodeNormalized} takes the denoiser's latents (Wan pipelines normalise
- * with the config's {@code latents_mean} / {@code latents_std}); {@link #decode} and {@link #encode}
- * work on raw latents.
+ * <p>For a pipeline: {@link #decodeNormalized} takes the denoiser's latents (Wan and Qwen-Image
+ * pipelines normalise with the config's {@code latents_mean} / {@code latents_std}, in the same
+ * lines); {@link #decode} and {@link #encode} work on raw latents. QwenImagePipeline holds one
+ * latent frame, (B, 16, 1, h, w), and keeps frame 0 of the decoded video: {@link
+ * #decodeNormalizedImage} does both.
  */
 public final class AutoencoderKLWan implements VideoAutoencoder {
-  public static final String CLASS_NAME = "AutoencoderKLWan";
+  public static final String CLASS_NAME = WanVaeConfig.WAN;
+
+  /** Qwen-Image's class name: QwenImagePipeline decodes its one-frame latents with this VAE and keeps frame 0. */
+  public static final String QWEN_IMAGE_CLASS_NAME = WanVaeConfig.QWEN_IMAGE;
 
   /** diffusers encodes frame 0 alone, then this many frames per chunk. */
   static final int ENCODE_CHUNK_FRAMES = 4;
@@ -69,7 +75,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
 
   @Override
   public String className() {
-    return CLASS_NAME;
+    return config.className();
   }
 
   @Override
@@ -93,7 +99,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   /**
-   * WanPipeline's de-normalisation before decoding, in the compute dtype as the pipeline does it:
+   * WanPipeline's and QwenImagePipeline's de-normalisation before decoding, in the compute dtype as the pipeline does it:
    * {@code latents / (1 / latents_std) + latents_mean}, the reciprocal taken of the float32 std cast
    * to the compute dtype (in float32 it is the float32 reciprocal; {@code latents · std} would round
    * differently).
@@ -106,7 +112,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   }
 
   /**
-   * The Wan image-to-video pipelines' normalisation of encoded latents, {@code (latents −
+   * The Wan image-to-video and Qwen-Image img2img pipelines' normalisation of encoded latents, {@code (latents −
    * latents_mean) · (1 / latents_std)}, in the compute dtype.
    */
   @Override
@@ -189,10 +195,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
       observer.observe("quant_conv", quantized);
       moments.copy_(quantized);
     }
-    Tensor mean = moments.narrow(1, 0, z).contiguous();
-    Tensor logvar =
-        moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
-    return new DiagonalGaussian(mean, logvar);
+    return DiagonalGaussian.fromMoments(moments);
   }
 
   private void checkChunk(Tensor chunk, long at, long total, String what) {
@@ -204,7 +207,7 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
   private void checkLatents(Tensor latents) {
     if (latents.dim() != 5 || latents.size(1) != config.zDim() || latents.size(0) < 1 || latents.size(2) < 1) {
       throw new IllegalArgumentException(
-          "latents " + Tensors.shapeString(latents) + ": " + CLASS_NAME + " expects (B, " + config.zDim()
+          "latents " + Tensors.shapeString(latents) + ": " + className() + " expects (B, " + config.zDim()
               + ", T, h, w), z_dim=" + config.zDim() + " in " + config.file());
     }
   }
@@ -213,13 +216,13 @@ public final class AutoencoderKLWan implements VideoAutoencoder {
     int s = spatialFactor();
     if (video.dim() != 5 || video.size(1) != config.inChannels()) {
       throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": " + CLASS_NAME + " expects (B, " + config.inChannels()
+          "video " + Tensors.shapeString(video) + ": " + className() + " expects (B, " + config.inChannels()
               + ", F, H, W), in_channels=" + config.inChannels() + " in " + config.file());
     }
     long frames = video.size(2);
     if (frames < 1 || (frames - 1) % ENCODE_CHUNK_FRAMES != 0) {
       throw new IllegalArgumentException(
-          "video " + Tensors.shapeString(video) + ": " + frames + " frames; " + CLASS_NAME + " encodes 1 + "
+          "video " + Tensors.shapeString(video) + ": " + frames + " frames; " + className() + " encodes 1 + "
               + ENCODE_CHUNK_FRAMES + "k frames (diffusers would drop the last " + ((frames - 1) % ENCODE_CHUNK_FRAMES) + ")");
     }
     if (video.size(3) % s != 0 || video.size(4) % s != 0 || video.size(3) == 0 || video.size(4) == 0) {

@@ -4,11 +4,8 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.Conv2d;
 import dev.lemica.nn.FrameWise;
-import org.bytedeco.pytorch.DoubleOptional;
+import dev.lemica.nn.PixelAttention;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.TensorVector;
-import org.bytedeco.pytorch.global.torch;
 
 /**
  * diffusers' {@code WanAttentionBlock}: per frame, single-head self-attention over the H·W pixels
@@ -34,16 +31,8 @@ final class WanAttentionBlock {
   }
 
   private Tensor attendWithinFrame(Tensor frames) {
-    long n = frames.size(0);
-    long c = frames.size(1);
-    long h = frames.size(2);
-    long w = frames.size(3);
-    // (n, 3c, h, w) -> (n, 1 head, h·w tokens, 3c), split into q, k, v along the features.
-    Tensor qkv = toQkv.apply(norm.apply(frames)).reshape(n, 1, 3 * c, h * w).permute(0, 1, 3, 2).contiguous();
-    TensorVector parts = qkv.chunk(3, -1);
-    Tensor attended =
-        torch.scaled_dot_product_attention(
-            parts.get(0), parts.get(1), parts.get(2), new TensorOptional(), 0.0, false, new DoubleOptional(), false);
-    return proj.apply(attended.reshape(n, h * w, c).permute(0, 2, 1).reshape(n, c, h, w));
+    Tensor qkv = PixelAttention.tokens(toQkv.apply(norm.apply(frames)));
+    Tensor attended = PixelAttention.attendFused(qkv);
+    return proj.apply(PixelAttention.images(attended, frames.size(2), frames.size(3)));
   }
 }

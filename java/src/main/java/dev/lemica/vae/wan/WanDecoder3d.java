@@ -4,6 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ObservedStages;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +44,8 @@ final class WanDecoder3d {
 
   /** One chunk (one latent frame, after post_quant_conv) to its frames, before the clamp. */
   Tensor apply(Tensor x, FrameCache cache, VaeObserver observer, int chunk) {
-    ObservedStages stages =
-        new ObservedStages().add("conv_in", t -> convIn.apply(t, cache.next())).add("mid_block", t -> midBlock.apply(t, cache));
+    ObservedStages stages = new ObservedStages().add("conv_in", t -> convIn.apply(t, cache.next()));
+    midBlock.addTo(stages, "mid_block", cache);
     for (int i = 0; i < upBlocks.size(); i++) {
       WanUpBlock block = upBlocks.get(i);
       stages.add("up_blocks." + i, t -> block.apply(t, cache));

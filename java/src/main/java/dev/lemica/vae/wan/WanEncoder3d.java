@@ -4,6 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ObservedStages;
 import dev.lemica.vae.VaeObserver;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,7 +54,8 @@ final class WanEncoder3d {
       WanCausalLayer layer = downBlocks.get(j);
       stages.add("down_blocks." + j, t -> layer.apply(t, cache));
     }
-    stages.add("mid_block", t -> midBlock.apply(t, cache)).add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
+    midBlock.addTo(stages, "mid_block", cache);
+    stages.add("conv_out", t -> WanVaeBlocks.head(normOut, convOut, t, cache));
     return stages.run(x, observer, "encoder", chunk);
   }
 }

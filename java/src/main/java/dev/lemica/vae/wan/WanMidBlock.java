@@ -2,12 +2,11 @@ package dev.lemica.vae.wan;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
-import java.util.List;
-import java.util.function.UnaryOperator;
+import dev.lemica.vae.ObservedStages;
 import org.bytedeco.pytorch.Tensor;
 
 /** diffusers' {@code WanMidBlock} with one layer: residual block, attention, residual block. */
-final class WanMidBlock implements WanCausalLayer {
+final class WanMidBlock {
   private final WanResidualBlock first;
   private final WanAttentionBlock attention;
   private final WanResidualBlock second;
@@ -18,9 +17,14 @@ final class WanMidBlock implements WanCausalLayer {
     second = new WanResidualBlock(w, prefix + ".resnets.1", dim, dim);
   }
 
-  @Override
-  public Tensor apply(Tensor x, FrameCache cache) {
-    List<UnaryOperator<Tensor>> layers = List.of(t -> first.apply(t, cache), attention::apply, t -> second.apply(t, cache));
-    return WanVaeBlocks.sequence(x, layers);
+  /**
+   * Adds the three layers as stages named {@code name.resnets.0}, {@code name.attentions.0} and,
+   * for the last, {@code name} (its output is the block's), so the attention can be observed.
+   */
+  void addTo(ObservedStages stages, String name, FrameCache cache) {
+    stages
+        .add(name + ".resnets.0", t -> first.apply(t, cache))
+        .add(name + ".attentions.0", attention::apply)
+        .add(name, t -> second.apply(t, cache));
   }
 }

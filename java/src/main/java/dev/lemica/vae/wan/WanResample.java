@@ -2,10 +2,10 @@ package dev.lemica.vae.wan;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
-import dev.lemica.nn.Conv2d;
+import dev.lemica.nn.Downsample2d;
 import dev.lemica.nn.FrameCache;
 import dev.lemica.nn.FrameWise;
-import dev.lemica.nn.Upsampling;
+import dev.lemica.nn.Upsample2d;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -49,15 +49,19 @@ final class WanResample implements WanCausalLayer {
   }
 
   private final Mode mode;
-  private final Conv2d resample;
+  private final Upsample2d upsample;
+  private final Downsample2d downsample;
   private final CausalConv3d timeConv;
 
   WanResample(WeightLoader w, String prefix, int dim, Mode mode) {
     this.mode = mode;
+    String resample = prefix + ".resample.1";
     if (mode.upsamples()) {
-      resample = WanVaeLayers.conv2d(w, prefix + ".resample.1", dim, dim / 2, 3, 1, 1);
+      upsample = new Upsample2d(w.load(resample + ".weight", dim / 2, dim, 3, 3), w.load(resample + ".bias", dim / 2));
+      downsample = null;
     } else {
-      resample = WanVaeLayers.conv2d(w, prefix + ".resample.1", dim, dim, 3, 2, 0);
+      upsample = null;
+      downsample = new Downsample2d(w.load(resample + ".weight", dim, dim, 3, 3), w.load(resample + ".bias", dim));
     }
     if (mode == Mode.UPSAMPLE_3D) {
       timeConv =
@@ -74,17 +78,9 @@ final class WanResample implements WanCausalLayer {
   public Tensor apply(Tensor x, FrameCache cache) {
     FrameCache.Slot slot = mode.temporal() ? cache.next() : null;
     Tensor y = mode == Mode.UPSAMPLE_3D ? upsampleTime(x, slot) : x;
-    y = FrameWise.apply(y, mode.upsamples() ? this::upsampleFrames : this::downsampleFrames);
-    return mode == Mode.DOWNSAMPLE_3D ? downsampleTime(y, slot) : y;
-  }
-
-  private Tensor upsampleFrames(Tensor frames) {
     // diffusers upsamples in float32 and casts back; nearest upsampling copies values, so any dtype gives the same.
-    return resample.apply(Upsampling.nearest(frames, 2));
-  }
-
-  private Tensor downsampleFrames(Tensor frames) {
-    return resample.apply(torch.constant_pad_nd(frames, 0, 1, 0, 1));
+    y = FrameWise.apply(y, mode.upsamples() ? upsample::apply : downsample::apply);
+    return mode == Mode.DOWNSAMPLE_3D ? downsampleTime(y, slot) : y;
   }
 
   private Tensor upsampleTime(Tensor x, FrameCache.Slot slot) {

@@ -4,6 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ScopedSteps;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
@@ -36,11 +37,11 @@ final class WanResidualBlock implements WanCausalLayer {
     // Each step in its own scope: at 480p every intermediate here is hundreds of MB.
     List<UnaryOperator<Tensor>> steps =
         List.of(
-            t -> WanVaeBlocks.silu(norm1.apply(t)),
+            t -> ScopedSteps.silu(norm1.apply(t)),
             t -> conv1.apply(t, first),
-            t -> WanVaeBlocks.silu(norm2.apply(t)),
+            t -> ScopedSteps.silu(norm2.apply(t)),
             t -> conv2.apply(t, second));
-    Tensor y = WanVaeBlocks.sequence(x, steps);
+    Tensor y = ScopedSteps.sequence(x, steps);
     y.add_(h);
     return y;
   }

@@ -2,6 +2,7 @@ package dev.lemica.vae.wan;
 
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.FrameCache;
+import dev.lemica.vae.ScopedSteps;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -31,6 +32,6 @@ final class WanUpBlock implements WanCausalLayer {
     for (WanCausalLayer layer : layers) {
       steps.add(t -> layer.apply(t, cache));
     }
-    return WanVaeBlocks.sequence(x, steps);
+    return ScopedSteps.sequence(x, steps);
   }
 }

@@ -2,17 +2,30 @@ package dev.lemica.vae.wan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.ModelConfig;
+import dev.lemica.vae.ConfigValues;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The {@code AutoencoderKLWan} config keys, read as diffusers reads them: a missing key takes
- * diffusers' default (the Wan2.1 VAE's values), so the older Wan2.1 release configs, which lack the
- * later keys, load unchanged. Values this port does not implement (Wan2.2's residual or patchified
- * VAE) are refused naming the key.
+ * The config keys of {@code AutoencoderKLWan} and of {@code AutoencoderKLQwenImage}, read as diffusers
+ * reads them: a missing key takes diffusers' default (the Wan2.1 VAE's values), so the older Wan2.1
+ * release configs, which lack the later keys, load unchanged. Values this port does not implement
+ * (Wan2.2's residual or patchified VAE) are refused naming the key.
+ *
+ * <p>The Qwen-Image VAE is the Wan2.1 VAE's modules under other class names (diffusers' {@code
+ * autoencoder_kl_qwenimage.py} mirrors {@code autoencoder_kl_wan.py} line by line with the Wan2.2
+ * options left out), so one config serves both; only the keys differ: Qwen-Image names its one
+ * channel count {@code input_channels} (input and output) and has none of the Wan-only keys
+ * ({@code decoder_base_dim}, {@code is_residual}, {@code patch_size}, {@code in_channels}, {@code
+ * out_channels}, {@code scale_factor_*}), which diffusers would ignore there, and so does this.
  */
 public final class WanVaeConfig {
+  /** diffusers' class names of the two VAEs this config describes. */
+  public static final String WAN = "AutoencoderKLWan";
+
+  public static final String QWEN_IMAGE = "AutoencoderKLQwenImage";
+
   /** diffusers' defaults for latents_mean / latents_std: the Wan2.1 VAE's latent statistics. */
   static final double[] WAN21_LATENTS_MEAN = {
     -0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508,
@@ -25,6 +38,7 @@ public final class WanVaeConfig {
   };
 
   private final Path file;
+  private final String className;
   private final int baseDim;
   private final int decoderBaseDim;
   private final int zDim;
@@ -38,14 +52,19 @@ public final class WanVaeConfig {
 
   private WanVaeConfig(ModelConfig c) {
     file = c.file();
-    baseDim = positiveInt(c, "base_dim", 96);
-    decoderBaseDim = c.optional("decoder_base_dim").isPresent() ? positiveInt(c, "decoder_base_dim", 0) : baseDim;
-    zDim = positiveInt(c, "z_dim", 16);
-    dimMult = positiveInts(c, "dim_mult", new int[] {1, 2, 4, 4});
-    numResBlocks = positiveInt(c, "num_res_blocks", 2);
-    inChannels = positiveInt(c, "in_channels", 3);
-    outChannels = positiveInt(c, "out_channels", 3);
-    temperalDownsample = booleans(c, "temperal_downsample", new boolean[] {false, true, true});
+    className = c.optional("_class_name").isPresent() ? c.className() : WAN;
+    if (!className.equals(WAN) && !className.equals(QWEN_IMAGE)) {
+      throw c.fault("_class_name", "is '" + className + "', expected " + WAN + " or " + QWEN_IMAGE);
+    }
+    boolean wan = className.equals(WAN);
+    baseDim = ConfigValues.positiveInt(c, "base_dim", 96);
+    decoderBaseDim = wan && c.optional("decoder_base_dim").isPresent() ? ConfigValues.positiveInt(c, "decoder_base_dim", 0) : baseDim;
+    zDim = ConfigValues.positiveInt(c, "z_dim", 16);
+    dimMult = ConfigValues.positiveInts(c, "dim_mult", new int[] {1, 2, 4, 4});
+    numResBlocks = ConfigValues.positiveInt(c, "num_res_blocks", 2);
+    inChannels = ConfigValues.positiveInt(c, wan ? "in_channels" : "input_channels", 3);
+    outChannels = wan ? ConfigValues.positiveInt(c, "out_channels", 3) : inChannels;
+    temperalDownsample = ConfigValues.booleans(c, "temperal_downsample", new boolean[] {false, true, true});
     if (temperalDownsample.length != dimMult.length - 1) {
       throw c.fault(
           "temperal_downsample",
@@ -62,10 +81,10 @@ public final class WanVaeConfig {
     if (c.optional("dropout").isPresent()) {
       c.requireDouble("dropout"); // inference ignores it, but it must be a number
     }
-    if (c.optional("is_residual").isPresent() && c.requireBoolean("is_residual")) {
+    if (wan && c.optional("is_residual").isPresent() && c.requireBoolean("is_residual")) {
       throw c.fault("is_residual", "is true (the Wan2.2 VAE's residual blocks): not supported, only the Wan2.1 VAE");
     }
-    if (c.optional("patch_size").isPresent()) {
+    if (wan && c.optional("patch_size").isPresent()) {
       throw c.fault("patch_size", "is " + c.optional("patch_size").get() + " (the Wan2.2 VAE's patchified input): not supported, only null");
     }
     latentsMean = floats(c, "latents_mean", WAN21_LATENTS_MEAN);
@@ -75,8 +94,10 @@ public final class WanVaeConfig {
         throw c.fault("latents_std", "must hold positive numbers, got " + s);
       }
     }
-    checkFactor(c, "scale_factor_temporal", temporalFactor(), "temperal_downsample");
-    checkFactor(c, "scale_factor_spatial", spatialFactor(), "dim_mult");
+    if (wan) {
+      checkFactor(c, "scale_factor_temporal", temporalFactor(), "temperal_downsample");
+      checkFactor(c, "scale_factor_spatial", spatialFactor(), "dim_mult");
+    }
   }
 
   public static WanVaeConfig from(ModelConfig c) {
@@ -85,6 +106,11 @@ public final class WanVaeConfig {
 
   public Path file() {
     return file;
+  }
+
+  /** {@link #WAN} or {@link #QWEN_IMAGE}, as the config's {@code _class_name} says (Wan when it has none). */
+  public String className() {
+    return className;
   }
 
   public int baseDim() {
@@ -176,48 +202,6 @@ public final class WanVaeConfig {
         throw c.fault(key, "is " + stated + " but " + from + " implies " + implied);
       }
     }
-  }
-
-  private static int positiveInt(ModelConfig c, String key, int fallback) {
-    return c.optional(key).isPresent() ? c.requirePositiveInt(key) : fallback;
-  }
-
-  private static int[] positiveInts(ModelConfig c, String key, int[] fallback) {
-    Optional<JsonNode> n = c.optional(key);
-    if (n.isEmpty()) {
-      return fallback;
-    }
-    JsonNode a = n.get();
-    if (!a.isArray() || a.isEmpty()) {
-      throw c.fault(key, "must be a non-empty array of positive integers");
-    }
-    int[] out = new int[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!a.get(i).isIntegralNumber() || !a.get(i).canConvertToInt() || a.get(i).asInt() <= 0) {
-        throw c.fault(key, "must be a non-empty array of positive integers");
-      }
-      out[i] = a.get(i).asInt();
-    }
-    return out;
-  }
-
-  private static boolean[] booleans(ModelConfig c, String key, boolean[] fallback) {
-    Optional<JsonNode> n = c.optional(key);
-    if (n.isEmpty()) {
-      return fallback;
-    }
-    JsonNode a = n.get();
-    if (!a.isArray()) {
-      throw c.fault(key, "must be an array of true/false");
-    }
-    boolean[] out = new boolean[a.size()];
-    for (int i = 0; i < out.length; i++) {
-      if (!a.get(i).isBoolean()) {
-        throw c.fault(key, "must be an array of true/false");
-      }
-      out[i] = a.get(i).asBoolean();
-    }
-    return out;
   }
 
   /** Numbers as diffusers holds them: {@code torch.tensor(list)} rounds them to float32. */

@@ -7,6 +7,7 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.torch.TorchRuntime;
 import dev.lemica.vae.DiagonalGaussian;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
@@ -35,6 +36,7 @@ class AutoencoderKLWanGoldenTest {
 
   @BeforeAll
   static void load() {
+    TorchRuntime.configure(null);
     Path dir = Golden.dir("wan_vae");
     io = SafetensorsFile.open(dir.resolve("io.safetensors"));
     VideoAutoencoder loaded = Vaes.load(dir, ComputeTarget.CPU_FLOAT32);

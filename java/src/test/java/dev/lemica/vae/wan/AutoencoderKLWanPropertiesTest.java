@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
+import dev.lemica.torch.TorchRuntime;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
@@ -28,6 +29,7 @@ class AutoencoderKLWanPropertiesTest {
 
   @BeforeAll
   static void load() {
+    TorchRuntime.configure(null);
     vae = Vaes.load(Golden.dir("wan_vae"), ComputeTarget.CPU_FLOAT32);
   }
 
