@@ -246,10 +246,12 @@ def extract_cached_steps(shared, root):
         keep = ["in.noise", "out.prompt_embeds", "out.timesteps", "out.rope_cos", "out.rope_sin"]
         keep += [f"traj_cached.{i}" for i in range(steps - 1)] + [f"act.noise_pred_raw_cached.{i}" for i in range(steps)]
         keep += sorted(k for k in io if k.startswith("act.cache_residual."))
+        keep += ["out.latents", "out.latents_cached", "out.guidance_scale"]
         d = os.path.join(root, name)
         os.makedirs(d, exist_ok=True)
         for fname in ("config.json", "diffusion_pytorch_model.safetensors"):
             shutil.copyfile(os.path.join(src, "transformer", fname), os.path.join(d, fname))
+        shutil.copyfile(os.path.join(src, "scheduler", "scheduler_config.json"), os.path.join(d, "scheduler_config.json"))
         st.save(os.path.join(d, "io.safetensors"), {k: io[k] for k in keep if k in io})
         meta = {
             "what": f"the transformer calls of /work/shared/golden/{pipeline} (diffusers' own pipeline, float32 CPU), cut out "
@@ -259,6 +261,10 @@ def extract_cached_steps(shared, root):
                            "encoder_hidden_states = out.prompt_embeds (uncond first); timestep = out.timesteps[i] for all 2B"
                            + ("; image_rotary_emb = (out.rope_cos, out.rope_sin)" if "cogvideox" in pipeline else ""),
             "io": {k: v for k, v in pmeta["io"].items() if any(n in k for n in ("noise_pred_raw", "cache_residual", "traj", "prompt_embeds", "rope", "timesteps", "in.noise"))},
+            "call": pmeta["call"],
+            "sampling": "scheduler_config.json is the pipeline folder's scheduler/; out.latents (full) and out.latents_cached "
+                        "(schedule in cache.schedule) are the final latents of the two runs"
+                        + ("; out.guidance_scale the dynamic CFG scale of each step (float64)" if "cogvideox" in pipeline else ""),
             "tolerance": pmeta["tolerance"],
         }
         with open(os.path.join(d, "meta.json"), "w") as f:

@@ -70,7 +70,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private final DiffusionTransformer model;
   private final Map<String, Tensor> cond;
   private final Map<String, Tensor> uncond;
-  private final double guidance;
+  private final GuidanceScale guidance;
   private final ResidualCache cache;
   private final Branches branches;
   private final Map<String, Tensor> batched;
@@ -86,11 +86,19 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       double guidance,
       ResidualCache cache,
       Branches branches) {
+    this(model, cond, uncond, GuidanceScale.constant(guidance), cache, branches);
+  }
+
+  /** As the constant-scale constructor, with a scale per step (CogVideoX's dynamic CFG). */
+  public GuidedDenoiser(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      GuidanceScale guidance,
+      ResidualCache cache,
+      Branches branches) {
     if (!cond.keySet().equals(uncond.keySet())) {
       throw new IllegalArgumentException("cond and uncond inputs differ: " + cond.keySet() + " vs " + uncond.keySet());
-    }
-    if (!Double.isFinite(guidance)) {
-      throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
     }
     this.model = model;
     this.cond = onModelDevice(cond);
@@ -98,9 +106,9 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.guidance = guidance;
     this.cache = cache;
     this.branches = branches;
-    this.batched = branches == Branches.BATCHED && guidance != 1.0 ? concatenate(uncond, cond) : null;
+    this.batched = branches == Branches.BATCHED && !guidance.isNone() ? concatenate(uncond, cond) : null;
     if (!model.target().isCuda()) {
-      if (branches == Branches.PARALLEL && guidance != 1.0) {
+      if (branches == Branches.PARALLEL && !guidance.isNone()) {
         CpuThreads.forParallelCallers();
       } else {
         CpuThreads.forOneCaller();
@@ -148,7 +156,12 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
+  /** The guidance scale of step 0 (every step's, unless it is a per-step schedule). */
   public double guidance() {
+    return guidance.at(0, Double.NaN);
+  }
+
+  public GuidanceScale guidanceScale() {
     return guidance;
   }
 
@@ -166,24 +179,25 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public Prediction predict(Tensor x, int step, double timestep) {
     int computedBefore = cache.computedCalls();
     Tensor output;
-    if (guidance == 1.0) {
+    double scale = guidance.at(step, timestep);
+    if (guidance.isNone()) {
       output = forward(cond, x, step, timestep, "cond");
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
-      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b), scale);
     } else if (branches == Branches.PARALLEL) {
       Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
       Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
       Tensor u = join(vu);
       Tensor c = join(vc);
-      output = combine(u, c);
+      output = combine(u, c, scale);
       u.releaseReference();
       c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
-      output = combine(vu, vc);
+      output = combine(vu, vc, scale);
     }
     return new Prediction(output, cache.computedCalls() > computedBefore);
   }
@@ -215,8 +229,8 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  private Tensor combine(Tensor vu, Tensor vc) {
-    return vu.add(vc.sub(vu), new Scalar(guidance));
+  private static Tensor combine(Tensor vu, Tensor vc, double scale) {
+    return vu.add(vc.sub(vu), new Scalar(scale));
   }
 
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
