@@ -4,6 +4,8 @@ import dev.lemica.model.cogvideox.CogVideoXConfig;
 import dev.lemica.model.cogvideox.CogVideoXTransformer;
 import dev.lemica.model.latte.LatteConfig;
 import dev.lemica.model.latte.LatteTransformer;
+import dev.lemica.model.opensora.Stdit3Config;
+import dev.lemica.model.opensora.Stdit3Transformer;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
@@ -27,6 +29,7 @@ public final class Models {
       new TreeMap<>(
           Map.of(
               WanConfig.CLASS_NAME, WanTransformer::load,
+              Stdit3Config.CLASS_NAME, Stdit3Transformer::load,
               CogVideoXConfig.CLASS_NAME, CogVideoXTransformer::load,
               LatteConfig.CLASS_NAME, LatteTransformer::load));
 
@@ -62,12 +65,16 @@ public final class Models {
     return loader.load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1). */
+  /** The bundled transformer configs {@link #preset} knows. */
+  public static final java.util.List<String> PRESETS =
+      java.util.List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "cogvideox1.5-5b", "latte-1");
+
+  /** A bundled config by name (see {@link #PRESETS}). */
   public static ModelConfig preset(String name) {
     String resource = "/dev/lemica/presets/" + name + ".json";
     try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1)");
+        throw new IllegalArgumentException("--preset " + name + ": unknown (known: " + String.join(", ", PRESETS) + ")");
       }
       return ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name));
     } catch (java.io.IOException e) {

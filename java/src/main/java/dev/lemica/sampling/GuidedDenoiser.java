@@ -28,7 +28,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
  */
 public final class GuidedDenoiser implements Denoiser, AutoCloseable {
-  public static final String LATENTS = "hidden_states";
   public static final String TIMESTEP = "timestep";
 
   /** How the two CFG branches share forwards. */
@@ -70,7 +69,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private final DiffusionTransformer model;
   private final Map<String, Tensor> cond;
   private final Map<String, Tensor> uncond;
-  private final GuidanceScale guidance;
+  private final Guidance guidance;
   private final ResidualCache cache;
   private final Branches branches;
   private final Map<String, Tensor> batched;
@@ -86,15 +85,15 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       double guidance,
       ResidualCache cache,
       Branches branches) {
-    this(model, cond, uncond, GuidanceScale.constant(guidance), cache, branches);
+    this(model, cond, uncond, Guidance.classifierFree(guidance), cache, branches);
   }
 
-  /** As the constant-scale constructor, with a scale per step (CogVideoX's dynamic CFG). */
+  /** @param guidance how the branches combine (and whether the unconditional one runs) */
   public GuidedDenoiser(
       DiffusionTransformer model,
       Map<String, Tensor> cond,
       Map<String, Tensor> uncond,
-      GuidanceScale guidance,
+      Guidance guidance,
       ResidualCache cache,
       Branches branches) {
     if (!cond.keySet().equals(uncond.keySet())) {
@@ -106,9 +105,9 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.guidance = guidance;
     this.cache = cache;
     this.branches = branches;
-    this.batched = branches == Branches.BATCHED && !guidance.isNone() ? concatenate(uncond, cond) : null;
+    this.batched = branches == Branches.BATCHED && guidance.guided() ? concatenate(uncond, cond) : null;
     if (!model.target().isCuda()) {
-      if (branches == Branches.PARALLEL && !guidance.isNone()) {
+      if (branches == Branches.PARALLEL && guidance.guided()) {
         CpuThreads.forParallelCallers();
       } else {
         CpuThreads.forOneCaller();
@@ -156,12 +155,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  /** The guidance scale of step 0 (every step's, unless it is a per-step schedule). */
-  public double guidance() {
-    return guidance.at(0, Double.NaN);
-  }
-
-  public GuidanceScale guidanceScale() {
+  public Guidance guidance() {
     return guidance;
   }
 
@@ -179,25 +173,24 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public Prediction predict(Tensor x, int step, double timestep) {
     int computedBefore = cache.computedCalls();
     Tensor output;
-    double scale = guidance.at(step, timestep);
-    if (guidance.isNone()) {
+    if (!guidance.guided()) {
       output = forward(cond, x, step, timestep, "cond");
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
-      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b), scale);
+      output = guidance.combine(both.narrow(0, 0, b), both.narrow(0, b, b), step, timestep);
     } else if (branches == Branches.PARALLEL) {
       Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
       Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
       Tensor u = join(vu);
       Tensor c = join(vc);
-      output = combine(u, c, scale);
+      output = guidance.combine(u, c, step, timestep);
       u.releaseReference();
       c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
-      output = combine(vu, vc, scale);
+      output = guidance.combine(vu, vc, step, timestep);
     }
     return new Prediction(output, cache.computedCalls() > computedBefore);
   }
@@ -229,14 +222,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  private static Tensor combine(Tensor vu, Tensor vc, double scale) {
-    return vu.add(vc.sub(vu), new Scalar(scale));
-  }
-
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
-    inputs.put(LATENTS, x);
+    inputs.put(model.latentsInput(), x);
     inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
-    return model.forward(ForwardInputs.of(inputs), cache.hook(step, context));
+    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context)));
   }
 }

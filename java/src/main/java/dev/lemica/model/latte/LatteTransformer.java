@@ -130,6 +130,17 @@ public final class LatteTransformer implements DiffusionTransformer {
     return List.of(HIDDEN_STATES, ENCODER_HIDDEN_STATES, TIMESTEP);
   }
 
+  /**
+   * The noise prediction: with learned sigma (out_channels = 2 × in_channels) the variance channels
+   * follow and are dropped, as LattePipeline's {@code noise_pred.chunk(2, dim=1)[0]} drops them for
+   * DDIM. It takes them after guidance, over all channels; the rule is elementwise, so the halves are
+   * the same either way.
+   */
+  @Override
+  public Tensor prediction(Tensor output) {
+    return output.size(1) == config.inChannels() ? output : output.narrow(1, 0, config.inChannels());
+  }
+
   @Override
   public Tensor forward(ForwardInputs inputs, BlockStackHook hook) {
     ComputeTarget target = weights.target();
