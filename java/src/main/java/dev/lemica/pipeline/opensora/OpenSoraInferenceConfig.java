@@ -311,6 +311,12 @@ public final class OpenSoraInferenceConfig {
     return SchedulerConfig.parse(scheduler.toString().getBytes(StandardCharsets.UTF_8), source + " scheduler");
   }
 
+  /** scheduler.use_timestep_transform (RFLOW's default: false). */
+  public boolean timestepTransform() {
+    JsonNode n = scheduler.get("use_timestep_transform");
+    return n != null && n.asBoolean(false);
+  }
+
   public int steps() {
     return scheduler.get("num_sampling_steps").asInt();
   }

@@ -17,6 +17,7 @@ import dev.lemica.pipeline.Residency;
 import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.safetensors.TensorSource;
 import dev.lemica.sampling.Guidance;
+import dev.lemica.sampling.RectifiedFlow;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.Schedulers;
@@ -243,6 +244,12 @@ public final class OpenSoraPipeline implements DiffusionPipeline {
     if (frames < 1) {
       throw new IllegalArgumentException("--frames must be at least 1, got " + frames);
     }
+    if (config.timestepTransform() && frames > 1 && frames < 17) {
+      // ratio = sqrt(h·w / 512²) · sqrt(frames // 17 · 5) is 0: t_0 becomes NaN, every later t 0, and Open-Sora returns the noise.
+      throw new IllegalArgumentException(
+          "--frames " + frames + ": Open-Sora's timestep transform (use_timestep_transform in " + config.source()
+              + ") needs 1 or at least 17 frames; between them every timestep becomes 0 or NaN and the video stays noise");
+    }
     return new GenerationSettings(
         r.prompts(), GenerationSettings.spreadNegatives(null, r.prompts().size(), ""), height, width, frames,
         r.steps() != null ? r.steps() : config.steps(), r.guidance() != null ? r.guidance() : config.cfgScale(), Double.NaN, length);
@@ -256,10 +263,15 @@ public final class OpenSoraPipeline implements DiffusionPipeline {
     };
   }
 
-  /** RFLOW from the inference config's scheduler, its timestep transform on the pixel size and frame count in the compute dtype (as Open-Sora's model_args). */
+  /**
+   * RFLOW from the inference config's scheduler, its timestep transform on the pixel size and frame
+   * count in the compute dtype (as Open-Sora's model_args), under scripts/inference.py's all-ones
+   * temporal mask ({@link RectifiedFlow#withTemporalMask}).
+   */
   @Override
   public Sampler sampler(GenerationSettings s) {
-    return Schedulers.fromConfig(config.schedulerConfig(), s.steps(), context(s.height(), s.width(), s.frames()));
+    Sampler rflow = Schedulers.fromConfig(config.schedulerConfig(), s.steps(), context(s.height(), s.width(), s.frames()));
+    return rflow instanceof RectifiedFlow r ? r.withTemporalMask() : rflow;
   }
 
   /** Open-Sora always runs both branches; scale 1 gives the cond prediction, which the cond branch alone computes. */

@@ -31,7 +31,7 @@ class OpenSoraPipelineBadInputTest {
     List<String> args = new ArrayList<>(List.of("generate", "--model", model.toString(), "--prompt", "a fox", "--steps", "2", "--quiet"));
     args.addAll(List.of(extra));
     if (!args.contains("--frames")) {
-      args.addAll(List.of("--frames", "5"));
+      args.addAll(List.of("--frames", "1"));
     }
     if (!args.contains("--out")) {
       args.addAll(List.of("--out", dir.resolve("x.mp4").toString()));
@@ -114,6 +114,8 @@ class OpenSoraPipelineBadInputTest {
   void sizesBelowTheVaeFactor() {
     assertOneLine(generate(GOLDEN, "--height", "4"), "--height 4", "at least the VAE's factor 8");
     assertOneLine(generate(GOLDEN, "--frames", "0"), "--frames must be at least 1");
+    // Open-Sora's transform: ratio sqrt(frames // 17 * 5) = 0 below 17 frames.
+    assertOneLine(generate(GOLDEN, "--frames", "5"), "--frames 5", "needs 1 or at least 17 frames");
   }
 
   @Test
@@ -130,8 +132,8 @@ class OpenSoraPipelineBadInputTest {
   void latentsOfTheWrongShape() {
     Path noise = dir.resolve("noise.safetensors");
     new SafetensorsWriter().put("noise", torch.randn(1, 4, 7, 4, 5)).write(noise);
-    // 5 frames are 2 latent frames, not 7.
-    assertOneLine(generate(GOLDEN, "--noise", noise.toString()), "noise.safetensors", "[1, 4, 7, 4, 5]", "[1, 4, 2, 4, 5]");
+    // 1 frame is 1 latent frame, not 7.
+    assertOneLine(generate(GOLDEN, "--noise", noise.toString()), "noise.safetensors", "[1, 4, 7, 4, 5]", "[1, 4, 1, 4, 5]");
   }
 
   @Test
