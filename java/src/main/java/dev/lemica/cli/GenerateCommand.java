@@ -130,7 +130,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       Tensor videos = pipeline.decode(sampled.latents(), settings);
       int pixelScale = scale != null ? scale : Math.max(settings.height(), settings.width()) < 128 ? 4 : 1;
-      output.write(videos, fps != null ? fps : pipeline.fps(), pixelScale);
+      output.write(videos, fps != null ? fps : pipeline.fps(), pixelScale, pipeline.frameRounding());
       if (framesPng != null) {
         PngWriter.write(VideoFrames.strip(videos, pixelScale), framesPng);
       }

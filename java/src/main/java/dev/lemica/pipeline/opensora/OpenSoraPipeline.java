@@ -209,6 +209,12 @@ public final class OpenSoraPipeline implements DiffusionPipeline {
     return config.saveFps();
   }
 
+  /** save_sample: {@code x * 255 + 0.5} (after clamp and (x + 1) / 2), then the uint8 cast. */
+  @Override
+  public dev.lemica.video.Pixels.Rounding frameRounding() {
+    return dev.lemica.video.Pixels.Rounding.ROUND;
+  }
+
   /**
    * Defaults from the folder's inference config (image_size or resolution + aspect_ratio,
    * num_frames, scheduler.num_sampling_steps, scheduler.cfg_scale). Open-Sora has no negative
