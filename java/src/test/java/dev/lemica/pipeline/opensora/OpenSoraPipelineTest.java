@@ -93,6 +93,34 @@ class OpenSoraPipelineTest {
     }
   }
 
+  /**
+   * Another size than the golden's (24x40 pixels: a 3x5 latent padded to the patch; 20 frames: 6
+   * latent frames, two VAE micro-chunks, the second cropped), cached: each prompt alone (CFG as two
+   * forwards) equals its row of the batch (CFG as one forward of 2B, prompts of different lengths).
+   */
+  @Test
+  void aBatchOfTwoEqualsTwoSingleRunsAtAnotherSizeUnderASchedule() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        DiffusionPipeline p = Pipelines.open(FOLDER, ComputeTarget.CPU_FLOAT32)) {
+      GenerationSettings both = p.resolve(GenerationRequest.of(PROMPTS).withSize(24, 40, 20).withSteps(4));
+      assertEquals(List.of(2L, 4L, 6L, 3L, 5L), Arrays.stream(p.noiseShape(both)).boxed().toList());
+      org.bytedeco.pytorch.global.torch.manual_seed(7);
+      Tensor noise = org.bytedeco.pytorch.global.torch.randn(p.noiseShape(both));
+      var policy = new dev.lemica.cache.StaticSchedulePolicy(dev.lemica.schedule.Schedule.of(4, 0, 1, 3));
+      Generation batch = p.generate(both, noise, policy, GuidedDenoiser.Branches.BATCHED, PipelineListener.NONE);
+      assertEquals(List.of(2L, 3L, 20L, 24L, 40L), Arrays.stream(Tensors.shape(batch.videos())).boxed().toList());
+      for (int i = 0; i < 2; i++) {
+        Generation single =
+            p.generate(both.rows(i, i + 1), noise.narrow(0, i, 1), policy, GuidedDenoiser.Branches.SEPARATE, PipelineListener.NONE);
+        double d = Tensors.relativeL2(single.videos(), batch.videos().narrow(0, i, 1));
+        assertTrue(d < 1e-5, "prompt " + i + " alone differs from its row of the batch by " + d);
+      }
+      double rows = Tensors.relativeL2(batch.latents().narrow(0, 0, 1), batch.latents().narrow(0, 1, 1));
+      assertTrue(rows > 0.1, "the prompts make different videos: " + rows);
+    }
+  }
+
   @Test
   void unsetKeysTakeSamplePyValues() throws IOException {
     Path folder = OpenSoraFolders.copy(FOLDER, dir.resolve("os"));
