@@ -21,6 +21,7 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import dev.lemica.torch.Tensors;
 import dev.lemica.video.Pixels;
 import java.io.IOException;
@@ -39,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The Open-Sora pipeline through the Java API: each stage of the golden run, and the defaults of sample.py. */
 class OpenSoraPipelineTest {
   private static final Path FOLDER = Golden.dir("opensora_pipeline_tiny");
+  private static final java.util.Set<String> SKIP = java.util.Set.of("io.safetensors", "meta.json");
   private static final List<String> PROMPTS = List.of(OpenSoraPipelineGoldenTest.PROMPTS);
 
   @TempDir Path dir;
@@ -123,7 +125,7 @@ class OpenSoraPipelineTest {
 
   @Test
   void unsetKeysTakeSamplePyValues() throws IOException {
-    Path folder = OpenSoraFolders.copy(FOLDER, dir.resolve("os"));
+    Path folder = TestFolders.copyTree(FOLDER, dir.resolve("os"), SKIP);
     // Only what the tiny model needs: its text length. Resolution, frames, steps and cfg are sample.py's.
     Files.writeString(folder.resolve("inference.json"), "{\"text_encoder\": {\"model_max_length\": 18}}");
     List<String> warnings = new ArrayList<>();
@@ -145,7 +147,7 @@ class OpenSoraPipelineTest {
 
   @Test
   void aFolderWithoutInferenceJsonIsRecognisedByItsTransformer() throws IOException {
-    Path folder = OpenSoraFolders.copy(FOLDER, dir.resolve("os"));
+    Path folder = TestFolders.copyTree(FOLDER, dir.resolve("os"), SKIP);
     Files.delete(folder.resolve("inference.json"));
     assertTrue(OpenSoraPipeline.recognises(folder));
     // sample.py's model_max_length (300) is not the tiny model's (18): the folder opens as Open-Sora and says so.
