@@ -3,14 +3,14 @@ package dev.lemica.pipeline.opensora;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.lemica.cli.CliRunner;
+import dev.lemica.cli.GoldenGeneration;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
-import dev.lemica.video.VideoReader;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,68 +24,41 @@ import org.junit.jupiter.api.io.TempDir;
 class OpenSoraPipelineGoldenTest {
   private static final Path FOLDER = Golden.dir("opensora_pipeline_tiny");
   static final String[] PROMPTS = {"A small red fox runs across the snowy field at dawn", "  Two cats &amp; a dog play in the GARDEN!  "};
+  private static final GoldenGeneration GOLDEN = new GoldenGeneration(FOLDER, "--prompt", PROMPTS[0], "--prompt", PROMPTS[1]);
 
   @TempDir Path dir;
 
-  private CliRunner generate(Path mp4, Path tensors, String... extra) {
-    List<String> args = new ArrayList<>(List.of("generate", "--model", FOLDER.toString()));
-    for (String p : PROMPTS) {
-      args.addAll(List.of("--prompt", p));
-    }
-    args.addAll(List.of("--noise", FOLDER.resolve("io.safetensors").toString(), "--tensor-out", tensors.toString(), "--out", mp4.toString(), "--quiet"));
-    args.addAll(List.of(extra));
-    return CliRunner.run(args.toArray(String[]::new));
-  }
-
   @Test
   void fullAndCachedRunsMatchOpenSora() {
-    for (boolean cached : new boolean[] {false, true}) {
-      Path mp4 = dir.resolve(cached ? "cached.mp4" : "full.mp4");
-      Path tensors = dir.resolve(cached ? "cached.safetensors" : "full.safetensors");
-      CliRunner r = cached ? generate(mp4, tensors, "--schedule", "0,1,3,6,9") : generate(mp4, tensors);
-      assertEquals(0, r.exitCode(), r.err());
-      try (PointerScope scope = new PointerScope();
-          SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
-          SafetensorsFile ours = SafetensorsFile.open(tensors)) {
-        String suffix = cached ? "_cached" : "";
-        double latents = Tensors.relativeL2(ours.tensor("latents"), io.tensor("out.latents" + suffix));
-        double video = Tensors.relativeL2(ours.tensor("video"), io.tensor("out.video" + suffix));
-        System.out.printf("opensora_pipeline_tiny %s: latents %.2e, video %.2e relative L2%n", cached ? "cached" : "full", latents, video);
-        assertTrue(latents < 1e-4, (cached ? "cached " : "") + "latents differ by " + latents);
-        assertTrue(video < 1e-4, (cached ? "cached " : "") + "video differs by " + video);
-        // The MP4: the two videos side by side (scale 4: 32x40 is small), 22 frames at save_fps 24, H.264.
-        VideoReader.Video decoded = VideoReader.read(mp4);
-        assertEquals(22, decoded.count());
-        assertEquals("h264", decoded.codec());
-        assertEquals(24.0, decoded.fps(), 1e-6);
-        assertEquals(32 * 4, decoded.height());
-        assertEquals(2 * 40 * 4 + 4, decoded.width());
-      }
-    }
+    GoldenGeneration.Run full = GOLDEN.run(dir, "full");
+    GOLDEN.assertMatches(full, "", 1e-4);
+    GoldenGeneration.Run cached = GOLDEN.run(dir, "cached", "--schedule", "0,1,3,6,9");
+    GOLDEN.assertMatches(cached, "_cached", 1e-4);
+    // The two videos side by side (scale 4: 32x40 is small), 22 frames at save_fps 24.
+    GoldenGeneration.assertMp4(full.mp4(), 22, 24.0, 32 * 4, 2 * 40 * 4 + 4);
   }
 
   @Test
   void aBudgetRunReusesTheBlockStackAndDiffersFromTheFullRun() {
-    Path tensors = dir.resolve("budget.safetensors");
-    java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-    java.io.PrintStream stderr = System.err;
-    CliRunner r;
-    System.setErr(new java.io.PrintStream(log, true, java.nio.charset.StandardCharsets.UTF_8));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    PrintStream stderr = System.err;
+    GoldenGeneration.Run run;
+    System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
     try {
-      r = generate(dir.resolve("budget.mp4"), tensors, "--budget", "5");
+      run = GOLDEN.run(dir, "budget", "--budget", "5");
     } finally {
       System.setErr(stderr);
     }
-    assertEquals(0, r.exitCode(), r.err());
-    String said = log.toString(java.nio.charset.StandardCharsets.UTF_8);
+    String said = log.toString(StandardCharsets.UTF_8);
     System.out.println("budget run: " + said.strip());
     assertTrue(said.contains("cache: ") && said.contains("5/10"), said);
     try (PointerScope scope = new PointerScope();
         SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
-        SafetensorsFile ours = SafetensorsFile.open(tensors)) {
+        SafetensorsFile ours = SafetensorsFile.open(run.tensors())) {
       double fromFull = Tensors.relativeL2(ours.tensor("latents"), io.tensor("out.latents"));
       System.out.printf("budget 5 of 10 vs full: latents %.3e relative L2%n", fromFull);
       assertTrue(fromFull > 1e-3 && fromFull < 0.5, "a cached run differs from the full one, within reason: " + fromFull);
     }
+    assertEquals(22, dev.lemica.video.VideoReader.read(run.mp4()).count());
   }
 }
