@@ -123,6 +123,32 @@ class OpenSoraPipelineTest {
     }
   }
 
+  /**
+   * Open-Sora's own dtype (sample.py: bf16): the model arguments, and with them the RFLOW transform,
+   * are bf16 as prepare_multi_resolution_info makes them; T5 stays float32. The run stays near the
+   * float32 golden.
+   */
+  @Test
+  void aBfloat16RunKeepsT5InFloat32AndItsModelArgumentsInBfloat16() {
+    ComputeTarget bf16 = new ComputeTarget("cpu", ScalarType.BFloat16);
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
+        DiffusionPipeline p = Pipelines.open(FOLDER, bf16)) {
+      GenerationSettings s = p.resolve(GenerationRequest.of(PROMPTS));
+      Conditioning c = p.encode(s);
+      assertEquals(ScalarType.Float.value, c.cond().get(Stdit3Transformer.Y).scalar_type().value, "T5 runs in float32");
+      assertTrue(Tensors.relativeL2(c.cond().get(Stdit3Transformer.Y), io.tensor("out.y").narrow(0, 0, 2)) < 1e-6);
+      assertEquals(ScalarType.BFloat16.value, c.cond().get(Stdit3Transformer.HEIGHT).scalar_type().value);
+      assertTrue(p.samplerName(s).contains("bf16 kwargs"), p.samplerName(s));
+      Generation g = p.generate(s, io.tensor("in.noise"), FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, PipelineListener.NONE);
+      double latents = Tensors.relativeL2(g.latents(), io.tensor("out.latents"));
+      double video = Tensors.relativeL2(g.videos(), io.tensor("out.video"));
+      System.out.printf("bf16 run vs the float32 golden: latents %.2e, video %.2e relative L2%n", latents, video);
+      assertTrue(latents < 0.1 && video < 0.1, latents + " / " + video);
+    }
+  }
+
   @Test
   void unsetKeysTakeSamplePyValues() throws IOException {
     Path folder = TestFolders.copyTree(FOLDER, dir.resolve("os"), SKIP);
