@@ -87,6 +87,7 @@ public final class PipelineMemory implements Callable<Integer> {
   private final ObjectNode out = new ObjectMapper().createObjectNode();
 
   public static void main(String[] args) {
+    dev.lemica.torch.NativeMemoryLimit.lift();
     System.exit(new CommandLine(new PipelineMemory()).execute(args));
   }
 
