@@ -36,8 +36,8 @@ import java.util.Set;
 public final class OpenSoraInferenceConfig {
   public static final String FILE = "inference.json";
 
-  /** Keys of sample.py and scripts/inference.py that a text-to-video run without references reads and this port need not. */
-  private static final Set<String> NOT_USED =
+  /** The keys of sample.py and scripts/inference.py: those this port reads, and those it accepts without a use (seeds, paths, batching, references). */
+  private static final Set<String> KNOWN =
       Set.of("save_dir", "seed", "batch_size", "condition_frame_length", "align", "frame_interval", "dtype", "num_sample", "loop",
           "prompt", "prompt_path", "start_index", "end_index", "sample_name", "prompt_as_path", "verbose", "watermark",
           "condition_frame_edit", "reference_path", "mask_strategy", "llm_refine", "prompt_generator", "components",
@@ -66,7 +66,7 @@ public final class OpenSoraInferenceConfig {
     this.source = source;
     ModelConfig c = ModelConfig.parse(root.toString().getBytes(StandardCharsets.UTF_8), Path.of(source));
     root.fieldNames().forEachRemaining(k -> {
-      if (!k.startsWith("_") && !NOT_USED.contains(k)) {
+      if (!k.startsWith("_") && !KNOWN.contains(k)) {
         Warnings.warn(source + ": \"" + k + "\" is not an Open-Sora 1.2 inference setting this pipeline knows; ignored");
       }
     });

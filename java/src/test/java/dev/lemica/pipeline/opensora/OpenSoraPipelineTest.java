@@ -153,7 +153,7 @@ class OpenSoraPipelineTest {
   void unsetKeysTakeSamplePyValues() throws IOException {
     Path folder = TestFolders.copyTree(FOLDER, dir.resolve("os"), SKIP);
     // Only what the tiny model needs: its text length. Resolution, frames, steps and cfg are sample.py's.
-    Files.writeString(folder.resolve("inference.json"), "{\"text_encoder\": {\"model_max_length\": 18}}");
+    Files.writeString(folder.resolve("inference.json"), "{\"text_encoder\": {\"model_max_length\": 18}, \"colour\": 3}");
     List<String> warnings = new ArrayList<>();
     var previous = Warnings.routeTo(warnings::add);
     try (PointerScope scope = new PointerScope();
@@ -164,6 +164,7 @@ class OpenSoraPipelineTest {
       assertEquals(24, p.fps());
       assertEquals(List.of(1L, 4L, 15L, 30L, 53L), Arrays.stream(p.noiseShape(s)).boxed().toList());
       assertTrue(warnings.stream().anyMatch(w -> w.contains("240x424")), "426 is cut to 424 as Open-Sora's VAE does: " + warnings);
+      assertTrue(warnings.stream().anyMatch(w -> w.contains("inference.json: \"colour\" is not an Open-Sora 1.2 inference setting")), warnings.toString());
       assertTrue(p.samplerName(s).contains("240x426, 51 frames"), p.samplerName(s));
       assertEquals("a fox aesthetic score: 6.5.", ((OpenSoraPipeline) p).textsForEncoder(List.of("A Fox")).get(0));
     } finally {
