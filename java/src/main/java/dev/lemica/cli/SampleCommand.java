@@ -7,7 +7,9 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.sampling.DynamicGuidance;
 import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
@@ -31,18 +33,24 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Runs the cached sampling loop from explicit inputs, to check it against Python.",
-      "The inputs file holds in.noise (B, C, F, H, W) and the text embeddings in.cond and in.uncond"
-          + " (B, tokens, dim), as the golden wan_cached_loop/io.safetensors does. For a model that makes its"
-          + " unconditional branch itself (Open-Sora's STDiT3: the learned null caption) it holds in.noise and the"
-          + " conditional branch's forward inputs by name instead: in.y (B, 1, L, C), in.mask, in.fps, in.height,"
-          + " in.width (pixels), plus in.num_frames (pixel frames) for RFLOW's timestep transform, which also"
-          + " reads in.height and in.width. Qwen-Image: in.noise packed (B, tokens, 64), in.cond and in.uncond"
+      "The inputs file holds in.noise, the initial latents in the layout the model takes (Wan2.1, Latte and STDiT3"
+          + " (B, C, F, H, W); CogVideoX (B, F, C, H, W), frames padded to a multiple of patch_size_t as"
+          + " CogVideoXPipeline pads them), and the text embeddings in.cond and in.uncond (B, tokens, dim), as the"
+          + " golden wan_cached_loop/io.safetensors does. CFG runs as [uncond; cond], the order of the diffusers"
+          + " pipelines' batched call. For a model that makes its unconditional branch itself (Open-Sora's STDiT3:"
+          + " the learned null caption) it holds in.noise and the conditional branch's forward inputs by name"
+          + " instead: in.y (B, 1, L, C), in.mask, in.fps, in.height, in.width (pixels), plus in.num_frames (pixel"
+          + " frames) for RFLOW's timestep transform, which also reads in.height and in.width. A learned-sigma model"
+          + " (Latte: twice the latent channels) steps on the first half of its guided output, as LattePipeline"
+          + " does with DDIM. Writes the final latents as out.sample (float32; CogVideoX's padding frame is still"
+          + " in front). Qwen-Image: in.noise packed (B, tokens, 64), in.cond and in.uncond"
           + " (texts of their own lengths), in.cond_mask and in.uncond_mask where a text is padded, and in.img_shapes"
           + " (B, 3) token grids; the scheduler file's dynamic shift gets mu from the token count and the"
           + " pipeline's sigmas linspace(1, 1/N, N), and the guidance is the pipeline's true CFG with its norm"
           + " rescale. FLUX.1: in.noise packed and its forward inputs by name (in.encoder_hidden_states,"
           + " in.pooled_projections, in.img_ids, in.txt_ids, in.guidance) with --guidance 1: FLUX.1-dev's"
-          + " guidance is distilled into in.guidance, one branch runs. Writes out.sample (float32): the final latents."
+          + " guidance is distilled into in.guidance, one branch runs. With in.cond and in.uncond, any other in.* tensor"
+          + " goes to both branches as the forward input of that name."
     })
 final class SampleCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers transformer folder (or a folder holding transformer/).")
@@ -77,6 +85,10 @@ final class SampleCommand implements Callable<Integer> {
 
   @Option(names = "--guidance", required = true, description = "Classifier-free guidance scale.")
   double guidance;
+
+  @Option(names = "--dynamic-cfg", description = "CogVideoXPipeline's use_dynamic_cfg: the scale of each step is"
+      + " 1 + g(1 - cos(pi((N - t)/N)^5))/2 with g = --guidance, t the step's timestep and N = --steps (how CogVideoX 1.5 is sampled).")
+  boolean dynamicCfg;
 
   @Mixin CacheOptions cache;
 
@@ -119,7 +131,7 @@ final class SampleCommand implements Callable<Integer> {
                 transformer,
                 branchInputs[0],
                 branchInputs[1],
-                transformer.pipelineGuidance(guidance),
+                dynamicCfg ? new DynamicGuidance(guidance, steps) : transformer.pipelineGuidance(guidance),
                 residuals,
                 branches.serving(policy))) {
         Tensor result = sampler.sample(noise, denoiser, (s, n, c) -> {});

@@ -1,5 +1,9 @@
 package dev.lemica.model;
 
+import dev.lemica.model.cogvideox.CogVideoXConfig;
+import dev.lemica.model.cogvideox.CogVideoXTransformer;
+import dev.lemica.model.latte.LatteConfig;
+import dev.lemica.model.latte.LatteTransformer;
 import dev.lemica.model.flux.FluxConfig;
 import dev.lemica.model.flux.FluxTransformer;
 import dev.lemica.model.qwenimage.QwenImageConfig;
@@ -33,12 +37,15 @@ public final class Models {
       new TreeMap<>(
           Map.of(
               WanConfig.CLASS_NAME, new Family(WanTransformer::load, 4),
+              Stdit3Config.CLASS_NAME, new Family(Stdit3Transformer::load, 4),
+              CogVideoXConfig.CLASS_NAME, new Family(CogVideoXTransformer::load, 4),
+              LatteConfig.CLASS_NAME, new Family(LatteTransformer::load, 4),
               FluxConfig.CLASS_NAME, new Family(FluxTransformer::load, 3),
-              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3),
-              Stdit3Config.CLASS_NAME, new Family(Stdit3Transformer::load, 4)));
+              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3)));
 
   /** The bundled configs, real transformer configs of released models (random weights in bench). */
-  public static final List<String> PRESETS = List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "flux.1-dev", "qwen-image");
+  public static final List<String> PRESETS =
+      List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "cogvideox1.5-5b", "latte-1", "flux.1-dev", "qwen-image");
 
   private Models() {}
 
