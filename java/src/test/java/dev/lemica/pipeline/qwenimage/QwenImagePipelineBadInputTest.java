@@ -1,11 +1,10 @@
 package dev.lemica.pipeline.qwenimage;
 
-import static dev.lemica.pipeline.BrokenFolders.assertOneLine;
-
 import dev.lemica.cli.CliRunner;
 import dev.lemica.pipeline.BrokenFolders;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,40 +31,40 @@ class QwenImagePipelineBadInputTest {
   void aMissingOrWrongComponent() throws IOException {
     Path m = BrokenFolders.copy(GOLDEN, dir);
     BrokenFolders.replaceIn(m.resolve("model_index.json"), "\"Qwen2_5_VLForConditionalGeneration\"", "\"CLIPTextModel\"");
-    assertOneLine(generate(m), out(), "model_index.json: text_encoder is CLIPTextModel; QwenImagePipeline here supports Qwen2_5_VLForConditionalGeneration");
+    generate(m).assertOneLineError(out(), "model_index.json: text_encoder is CLIPTextModel; QwenImagePipeline here supports Qwen2_5_VLForConditionalGeneration");
     BrokenFolders.replaceIn(m.resolve("model_index.json"), "\"QwenImagePipeline\"", "\"QwenImageEditPipeline\"");
-    assertOneLine(generate(m), out(), "model_index.json: _class_name 'QwenImageEditPipeline' is not a supported pipeline", "QwenImagePipeline");
+    generate(m).assertOneLineError(out(), "model_index.json: _class_name 'QwenImageEditPipeline' is not a supported pipeline", "QwenImagePipeline");
     BrokenFolders.replaceIn(m.resolve("model_index.json"), "\"QwenImageEditPipeline\"", "\"QwenImagePipeline\"");
     BrokenFolders.replaceIn(m.resolve("model_index.json"), "\"CLIPTextModel\"", "\"Qwen2_5_VLForConditionalGeneration\"");
-    BrokenFolders.deleteTree(m.resolve("vae"));
-    assertOneLine(generate(m), out(), "model_index.json names vae (AutoencoderKLQwenImage) but the folder vae/ is missing");
+    TestFolders.deleteTree(m.resolve("vae"));
+    generate(m).assertOneLineError(out(), "model_index.json names vae (AutoencoderKLQwenImage) but the folder vae/ is missing");
   }
 
   @Test
   void aMalformedTokenizerTruncatedShardOrMismatchedVae() throws IOException {
     Path m = BrokenFolders.copy(GOLDEN, dir);
     Files.writeString(m.resolve("tokenizer/tokenizer.json"), "{\"model\": {\"type\": \"WordLevel\", \"vocab\": ");
-    assertOneLine(generate(m), out(), "tokenizer/tokenizer.json: malformed JSON");
+    generate(m).assertOneLineError(out(), "tokenizer/tokenizer.json: malformed JSON");
     Files.copy(GOLDEN.resolve("tokenizer/tokenizer.json"), m.resolve("tokenizer/tokenizer.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     BrokenFolders.truncate(m.resolve("text_encoder/model-00002-of-00002.safetensors"));
-    assertOneLine(generate(m), out(), "text_encoder/model-00002-of-00002.safetensors");
+    generate(m).assertOneLineError(out(), "text_encoder/model-00002-of-00002.safetensors");
     Files.copy(GOLDEN.resolve("text_encoder/model-00002-of-00002.safetensors"), m.resolve("text_encoder/model-00002-of-00002.safetensors"),
         java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     BrokenFolders.replaceIn(m.resolve("transformer/config.json"), "\"in_channels\": 64", "\"in_channels\": 48");
-    assertOneLine(generate(m), out(), "vae/config.json", "16 latent channels", "in_channels 48");
+    generate(m).assertOneLineError(out(), "vae/config.json", "16 latent channels", "in_channels 48");
   }
 
   @Test
   void flagsThisPipelineCannotHonour() {
-    assertOneLine(generate(GOLDEN, "--width", "50"), out(), "--width 50", "multiples of 16");
-    assertOneLine(generate(GOLDEN, "--max-sequence-length", "2000"), out(), "--max-sequence-length", "1024");
-    assertOneLine(generate(GOLDEN, "--shift", "3"), out(), "scheduler_config.json", "use_dynamic_shifting");
+    generate(GOLDEN, "--width", "50").assertOneLineError(out(), "--width 50", "multiples of 16");
+    generate(GOLDEN, "--max-sequence-length", "2000").assertOneLineError(out(), "--max-sequence-length", "1024");
+    generate(GOLDEN, "--shift", "3").assertOneLineError(out(), "scheduler_config.json", "use_dynamic_shifting");
     Path embeddings = dir.resolve("embeddings.safetensors");
     new SafetensorsWriter().put("prompt_embeds", torch.randn(1, 5, 32)).put("negative_prompt_embeds", torch.randn(1, 5, 32)).write(embeddings);
     CliRunner r =
         CliRunner.run("generate", "--model", GOLDEN.toString(), "--embeddings", embeddings.toString(), "--height", "32", "--width", "48",
             "--out", out().toString(), "--quiet");
     // Its transformer also takes each text's mask: embeddings alone are not enough.
-    assertOneLine(r, out(), "QwenImagePipeline", "--embeddings");
+    r.assertOneLineError(out(), "QwenImagePipeline", "--embeddings");
   }
 }
