@@ -58,4 +58,30 @@ class QwenImagePipelineTest {
         GenerationRequest.of(List.of("A small red fox, sitting in the snow at dawn.", "3 cats play..."))
             .withNegativePrompts(List.of(" ")).withSize(64, 80, null).withSteps(8).withGuidance(4.0));
   }
+
+  /**
+   * Our own settings: a non-square 32x48 image, and one negative prompt per prompt of different
+   * lengths, so that the uncond branch is a padded, masked batch of its own (the list case of
+   * encode_prompt). Each prompt alone, with its own negative prompt, equals its row of the batch.
+   */
+  @Test
+  void negativePromptsPerPromptEqualSingleRuns() {
+    try (PointerScope scope = new PointerScope();
+        org.bytedeco.pytorch.InferenceMode inference = new org.bytedeco.pytorch.InferenceMode();
+        DiffusionPipeline p = Pipelines.open(FOLDER, ComputeTarget.CPU_FLOAT32)) {
+      GenerationSettings both =
+          p.resolve(GenerationRequest.of(List.of("A small red fox, sitting in the snow at dawn.", "3 cats play..."))
+              .withNegativePrompts(List.of("the snow at dawn", " ")).withSize(32, 48, null).withSteps(4));
+      org.bytedeco.pytorch.global.torch.manual_seed(11);
+      org.bytedeco.pytorch.Tensor noise = org.bytedeco.pytorch.global.torch.randn(p.noiseShape(both));
+      var policy = new dev.lemica.cache.StaticSchedulePolicy(dev.lemica.schedule.Schedule.of(4, 0, 1, 3));
+      var batch = p.generate(both, noise, policy, dev.lemica.sampling.GuidedDenoiser.Branches.SEPARATE, dev.lemica.pipeline.PipelineListener.NONE);
+      for (int i = 0; i < 2; i++) {
+        var single = p.generate(both.rows(i, i + 1), noise.narrow(0, i, 1), policy, dev.lemica.sampling.GuidedDenoiser.Branches.SEPARATE,
+            dev.lemica.pipeline.PipelineListener.NONE);
+        double d = dev.lemica.torch.Tensors.relativeL2(single.videos(), batch.videos().narrow(0, i, 1));
+        assertTrue(d < 1e-5, "prompt " + i + " alone differs from its row of the batch by " + d);
+      }
+    }
+  }
 }
