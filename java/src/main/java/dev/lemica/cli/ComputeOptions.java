@@ -9,7 +9,8 @@ final class ComputeOptions {
   @Option(
       names = "--device",
       defaultValue = "cpu",
-      description = "cpu, cuda or cuda:N (cuda needs the GPU build: mvn -Pgpu). Default: ${DEFAULT-VALUE}.")
+      description = "cpu, cuda or cuda:N (cuda needs the GPU build: mvn -Pgpu; under `lemica launch` cuda is each rank's"
+          + " own GPU, cuda:LOCAL_RANK). Default: ${DEFAULT-VALUE}.")
   String device;
 
   @Option(
@@ -23,8 +24,14 @@ final class ComputeOptions {
       description = "LibTorch intra-op threads (default: 1 on CPU, since its BLAS already uses every core).")
   Integer threads;
 
+  /** The target; one of several launched ranks takes "cuda" as its own GPU, cuda:LOCAL_RANK. */
   ComputeTarget target() {
     TorchRuntime.configure(threads);
-    return ComputeTarget.parse(device, dtype);
+    String d = device;
+    var env = dev.lemica.distributed.DistributedEnvironment.current();
+    if (env.isPresent() && d.trim().equalsIgnoreCase("cuda")) {
+      d = "cuda:" + env.get().localRank();
+    }
+    return ComputeTarget.parse(d, dtype);
   }
 }

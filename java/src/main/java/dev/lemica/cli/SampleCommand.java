@@ -2,6 +2,7 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.ResidualCache;
+import dev.lemica.distributed.ParallelPlan;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
@@ -9,6 +10,7 @@ import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.Schedulers;
@@ -77,11 +79,15 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
+    ParallelPlan.Mode mode = parallel.mode();
     Sampler sampler = sampler();
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
@@ -93,6 +99,7 @@ final class SampleCommand implements Callable<Integer> {
       }
       PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
       CachePolicy policy = cache.policy(steps, model, sampler.describe());
+      Parallelism split = ranks.parallelism(mode, guidance != 1.0);
       long start = System.nanoTime();
       try (ResidualCache residuals = new ResidualCache(policy.start(steps));
           GuidedDenoiser denoiser =
@@ -102,13 +109,18 @@ final class SampleCommand implements Callable<Integer> {
                 Map.of("encoder_hidden_states", text.uncond()),
                 guidance,
                 residuals,
-                branches.serving(policy))) {
+                branches.serving(policy),
+                split)) {
         Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
-        new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
-        System.out.printf(
-            "%s, %d steps of %s, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
-            transformer.className(), steps, sampler.describe(), policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
-            (System.nanoTime() - start) / 1e9, out);
+        ranks.agree();
+        if (ranks.leads()) {
+          new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
+          System.out.printf(
+              "%s, %d steps of %s, cache %s%s: %d block-stack evaluations, %.2f s -> %s%n",
+              transformer.className(), steps, sampler.describe(), policy.describe(),
+              ranks.size() > 1 ? ", " + ranks.describe(mode, guidance != 1.0) : "", residuals.computedCalls() * denoiser.branchesPerCall(),
+              (System.nanoTime() - start) / 1e9, out);
+        }
       }
     }
     return 0;

@@ -3,6 +3,7 @@ package dev.lemica.pipeline;
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Tensor;
@@ -53,6 +54,25 @@ public interface DiffusionPipeline extends AutoCloseable {
       GuidedDenoiser.Branches branches,
       StepListener listener);
 
+  /**
+   * {@link #sample} with each step spread over processes (sequence and CFG parallelism): every
+   * process of the run calls it with the same arguments and gets the same latents. Pipelines whose
+   * transformer does not split yet refuse anything but {@link Parallelism#NONE}.
+   */
+  default SamplingResult sample(
+      Conditioning conditioning,
+      Tensor noise,
+      GenerationSettings settings,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      StepListener listener) {
+    if (parallel.isLocal()) {
+      return sample(conditioning, noise, settings, policy, branches, listener);
+    }
+    throw new IllegalArgumentException(className() + ": does not run across several processes yet");
+  }
+
   /** Latents as {@link #sample} returns them → videos (B, 3, F, H, W) float32 in [-1, 1]. */
   Tensor decode(Tensor latents, GenerationSettings settings);
 
@@ -63,13 +83,27 @@ public interface DiffusionPipeline extends AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       PipelineListener listener) {
+    return generate(settings, noise, policy, branches, Parallelism.NONE, listener);
+  }
+
+  /**
+   * The whole run with its sampling spread over processes; every process encodes and decodes for
+   * itself (a caller that writes from one process only may call the phases itself and decode there).
+   */
+  default Generation generate(
+      GenerationSettings settings,
+      Tensor noise,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      PipelineListener listener) {
     long t0 = System.nanoTime();
     listener.phaseStarted("encode", 0);
     Conditioning text = encode(settings);
     long t1 = System.nanoTime();
     listener.phaseDone("encode", (t1 - t0) / 1e9);
     listener.phaseStarted("sample", settings.steps());
-    SamplingResult sampled = sample(text, noise, settings, policy, branches, listener);
+    SamplingResult sampled = sample(text, noise, settings, policy, branches, parallel, listener);
     long t2 = System.nanoTime();
     listener.phaseDone("sample", (t2 - t1) / 1e9);
     listener.phaseStarted("decode", 0);

@@ -18,6 +18,7 @@ import dev.lemica.pipeline.Residency;
 import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.safetensors.Checkpoints;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.SchedulerConfig;
@@ -226,6 +227,13 @@ public final class WanPipeline implements DiffusionPipeline {
   @Override
   public SamplingResult sample(
       Conditioning c, Tensor noise, GenerationSettings s, CachePolicy policy, GuidedDenoiser.Branches branches, StepListener listener) {
+    return sample(c, noise, s, policy, branches, Parallelism.NONE, listener);
+  }
+
+  @Override
+  public SamplingResult sample(
+      Conditioning c, Tensor noise, GenerationSettings s, CachePolicy policy, GuidedDenoiser.Branches branches,
+      Parallelism parallel, StepListener listener) {
     long[] expected = noiseShape(s);
     if (!Arrays.equals(Tensors.shape(noise), expected)) {
       throw new IllegalArgumentException(
@@ -234,7 +242,7 @@ public final class WanPipeline implements DiffusionPipeline {
     }
     Sampler sampler = sampler(s);
     double guidance = guided(s) ? s.guidance() : 1.0;
-    return transformer.use(t -> CachedSampling.run(t, sampler, c, guidance, noise, policy, branches, listener));
+    return transformer.use(t -> CachedSampling.run(t, sampler, c, guidance, noise, policy, branches, parallel, listener));
   }
 
   @Override
