@@ -12,6 +12,9 @@ import java.util.List;
  * when its setup equals the requested one.
  *
  * @param sampler the sampler's {@link dev.lemica.sampling.Sampler#describe()}, as provenance records it
+ * @param video the sample size as WIDTHxHEIGHTxFRAMES where the pipeline lets it vary, else null
+ *     (the embedded model's size is fixed)
+ * @param shift the flow shift, or NaN where the sampler has none (recorded as null)
  */
 public record CalibrationSetup(
     String model,
@@ -23,7 +26,14 @@ public record CalibrationSetup(
     int maxSkip,
     String cfg,
     String compute,
-    String sampler) {
+    String sampler,
+    String video) {
+
+  public CalibrationSetup(
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg,
+      String compute, String sampler) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, null);
+  }
 
   /** A setup sampled with the embedded model's flow-matching Euler at {@code shift}. */
   public CalibrationSetup(
@@ -38,7 +48,14 @@ public record CalibrationSetup(
     n.put("noise", noise);
     n.put("sampler", sampler);
     n.put("steps", steps);
-    n.put("shift", shift);
+    if (video != null) {
+      n.put("video", video);
+    }
+    if (Double.isNaN(shift)) {
+      n.putNull("shift");
+    } else {
+      n.put("shift", shift);
+    }
     n.put("guidance", guidance);
     n.put("max_skip", maxSkip);
     n.put("cfg", cfg);

@@ -4,11 +4,15 @@ import dev.lemica.calibration.CalibrationJob;
 import dev.lemica.calibration.CalibrationSetup;
 import dev.lemica.distributed.ShardedCalibration;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.io.OutputFile;
+import dev.lemica.pipeline.Conditioning;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.GenerationSettings;
+import dev.lemica.pipeline.Pipelines;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
-import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -40,6 +44,8 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Mixin PromptOptions prompts;
 
+  @Mixin VideoOptions video;
+
   @Mixin NoiseOptions noise;
 
 
@@ -66,24 +72,30 @@ final class CalibrateCommand implements Callable<Integer> {
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
     List<String> promptList = prompts.prompts();
+    OutputFile.check(out, ".json");
     Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
-      PromptEmbeddings text = pipeline.encode(promptList);
-      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions));
       Sampler sampler = pipeline.sampler(settings);
+      Guidance guidance = pipeline.guidance(settings);
       CalibrationSetup setup =
           new CalibrationSetup(
               modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
-              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe());
-      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, sampler, branches, batch);
+              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe(),
+              pipeline instanceof TextToVideoPipeline ? null : settings.width() + "x" + settings.height() + "x" + settings.frames());
+      Tensor initial = noise.noise(pipeline.noiseShape(settings));
+      Conditioning text = pipeline.encode(settings);
       long begin = System.nanoTime();
-      try (CalibrationProgress progress = new CalibrationProgress(quiet || !ranks.leads())) {
-        ShardedCalibration.run(job, out, ranks.hostWorld(), progress);
-      }
+      pipeline.withTransformer(transformer -> {
+        CalibrationJob job =
+            new CalibrationJob(transformer, text.cond(), text.uncond(), guidance, initial, setup, sampler, branches, batch);
+        try (CalibrationProgress progress = new CalibrationProgress(quiet || !ranks.leads())) {
+          return ShardedCalibration.run(job, out, ranks.hostWorld(), progress);
+        }
+      });
       if (ranks.leads()) {
         System.out.printf(
             "wrote %s: %d steps, max skip %d, %d prompt(s)%s, %.1f s%n",

@@ -34,7 +34,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * in no fixed order, so PARALLEL runs as SEPARATE when the tokens are split.
  */
 public final class GuidedDenoiser implements Denoiser, AutoCloseable {
-  public static final String LATENTS = "hidden_states";
   public static final String TIMESTEP = "timestep";
 
   /** How the two CFG branches share forwards. */
@@ -76,7 +75,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private final DiffusionTransformer model;
   private final Map<String, Tensor> cond;
   private final Map<String, Tensor> uncond;
-  private final double guidance;
+  private final Guidance guidance;
   private final ResidualCache cache;
   private final Branches branches;
   private final Map<String, Tensor> batched;
@@ -95,27 +94,36 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       double guidance,
       ResidualCache cache,
       Branches branches) {
+    this(model, cond, uncond, Guidance.classifierFree(guidance), cache, branches, Parallelism.NONE);
+  }
+
+  /** @param guidance how the branches combine (and whether the unconditional one runs) */
+  public GuidedDenoiser(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
+      ResidualCache cache,
+      Branches branches) {
     this(model, cond, uncond, guidance, cache, branches, Parallelism.NONE);
   }
 
   /**
+   * @param guidance how the branches combine (and whether the unconditional one runs)
    * @param branches the layout of the branches this process runs; with {@code parallel.branches()}
-   *     and guidance other than 1 each process runs one of them, and this is ignored
+   *     and a guided rule each process runs one of them, and this is ignored
    * @param parallel how each step spreads over processes ({@link Parallelism#NONE}: all here)
    */
   public GuidedDenoiser(
       DiffusionTransformer model,
       Map<String, Tensor> cond,
       Map<String, Tensor> uncond,
-      double guidance,
+      Guidance guidance,
       ResidualCache cache,
       Branches branches,
       Parallelism parallel) {
     if (!cond.keySet().equals(uncond.keySet())) {
       throw new IllegalArgumentException("cond and uncond inputs differ: " + cond.keySet() + " vs " + uncond.keySet());
-    }
-    if (!Double.isFinite(guidance)) {
-      throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
     }
     this.model = model;
     this.cond = onModelDevice(cond);
@@ -123,13 +131,13 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.guidance = guidance;
     this.cache = cache;
     this.parallel = parallel;
-    // With g = 1 only cond runs: both processes of a CFG split compute it, and nothing is exchanged.
-    this.exchange = guidance != 1.0 ? parallel.branches() : null;
+    // Unguided, only cond runs: both processes of a CFG split compute it, and nothing is exchanged.
+    this.exchange = guidance.guided() ? parallel.branches() : null;
     this.branches = exchange != null ? Branches.SEPARATE
         : branches == Branches.PARALLEL && parallel.sequence().size() > 1 ? Branches.SEPARATE : branches;
-    this.batched = exchange == null && this.branches == Branches.BATCHED && guidance != 1.0 ? concatenate(uncond, cond) : null;
+    this.batched = exchange == null && this.branches == Branches.BATCHED && guidance.guided() ? concatenate(uncond, cond) : null;
     if (!model.target().isCuda()) {
-      if (this.branches == Branches.PARALLEL && guidance != 1.0) {
+      if (this.branches == Branches.PARALLEL && guidance.guided()) {
         CpuThreads.forParallelCallers();
       } else {
         CpuThreads.forOneCaller();
@@ -177,7 +185,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  public double guidance() {
+  public Guidance guidance() {
     return guidance;
   }
 
@@ -202,28 +210,28 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public Prediction predict(Tensor x, int step, double timestep) {
     int computedBefore = cache.computedCalls();
     Tensor output;
-    if (guidance == 1.0) {
+    if (!guidance.guided()) {
       output = forward(cond, x, step, timestep, "cond");
     } else if (exchange != null) {
       Tensor mine = exchange.runsCond() ? forward(cond, x, step, timestep, "cond") : forward(uncond, x, step, timestep, "uncond");
       Tensor[] both = exchange.exchange(mine);
-      output = combine(both[0], both[1]);
+      output = guidance.combine(both[0], both[1], step, timestep);
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
-      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+      output = guidance.combine(both.narrow(0, 0, b), both.narrow(0, b, b), step, timestep);
     } else if (branches == Branches.PARALLEL) {
       Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
       Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
       Tensor u = join(vu);
       Tensor c = join(vc);
-      output = combine(u, c);
+      output = guidance.combine(u, c, step, timestep);
       u.releaseReference();
       c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
-      output = combine(vu, vc);
+      output = guidance.combine(vu, vc, step, timestep);
     }
     return new Prediction(output, cache.computedCalls() > computedBefore);
   }
@@ -255,14 +263,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  private Tensor combine(Tensor vu, Tensor vc) {
-    return vu.add(vc.sub(vu), new Scalar(guidance));
-  }
-
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
-    inputs.put(LATENTS, x);
+    inputs.put(model.latentsInput(), x);
     inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
-    return model.forward(ForwardInputs.of(inputs), cache.hook(step, context), parallel.sequence());
+    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context), parallel.sequence()));
   }
 }
