@@ -35,7 +35,7 @@ final class LaunchCommand implements Callable<Integer> {
   /** The commands that run as several ranks. */
   static final Set<String> DISTRIBUTED_COMMANDS = Set.of("forward", "sample", "generate", "calibrate");
 
-  @Option(names = "--nproc", required = true, paramLabel = "N", description = "Ranks on this host (on GPUs: one per GPU).")
+  @Option(names = "--nproc", required = true, paramLabel = "N", description = "Ranks on this host (on GPUs: one per GPU; on a CPU each gets an equal share of the cores).")
   int nproc;
 
   @Option(names = "--nnodes", defaultValue = "1", paramLabel = "M", description = "Hosts taking part, each running this command. Default: ${DEFAULT-VALUE}.")
@@ -50,7 +50,7 @@ final class LaunchCommand implements Callable<Integer> {
   @Option(names = "--master-port", defaultValue = "0", paramLabel = "PORT", description = "Its TCP port. Default: a free port (one host only; several hosts need the same given port).")
   int masterPort;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long a rank waits for the others to join and at every collective before it stops with an error (LEMICA_DIST_TIMEOUT). Default: 1800.")
+  @Option(names = "--timeout", paramLabel = "SECONDS", description = "How long a rank waits for the others to join and at every collective before it stops with an error (LEMICA_DIST_TIMEOUT); calibrate's final merge waits for the slowest rank's share without it. Default: 1800.")
   Double timeout;
 
   @Parameters(index = "0", paramLabel = "COMMAND", description = "forward, sample, generate or calibrate.")

@@ -11,10 +11,12 @@ final class ParallelOptions {
       paramLabel = "auto|ulysses|cfg",
       description = {
         "Under `lemica launch` (or torchrun-style RANK/WORLD_SIZE variables), how the ranks share each step:"
-            + " ulysses splits every forward's tokens over all ranks (an all-to-all around each self-attention);"
-            + " cfg runs the cond and uncond branches on two halves of the ranks (one all-gather of the"
-            + " predictions per step), with ulysses inside each half on 2xk ranks; auto: cfg on an even number"
-            + " of ranks when CFG runs, else ulysses. Ignored in a single process. Default: ${DEFAULT-VALUE}."
+            + " ulysses splits every forward's tokens over all ranks (an all-to-all around each self-attention;"
+            + " Wan2.1 transformers only so far, and at least one attention head per rank); cfg runs the cond and"
+            + " uncond branches on two halves of the ranks (one all-gather of the predictions per step; any"
+            + " model), with ulysses inside each half on 2xk ranks; auto: cfg on an even number of ranks when"
+            + " CFG runs, else ulysses. Every rank ends with the same result. Ignored in a single process."
+            + " Default: ${DEFAULT-VALUE}."
       })
   String parallel;
 

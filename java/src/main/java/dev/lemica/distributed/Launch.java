@@ -27,12 +27,22 @@ public record Launch(
     List<String> jvmOptions,
     Map<String, String> environment,
     Duration grace) {
+  /** Beyond this many ranks per core a host only thrashes (a typo such as --nproc 80 instead of 8 would start them all). */
+  static final int MAX_RANKS_PER_CORE = 4;
 
   public Launch {
     if (processes < 1) {
       throw new IllegalArgumentException("--nproc must be at least 1, got " + processes);
     }
-    if (nodes < 1 || nodeRank < 0 || nodeRank >= nodes) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (processes > MAX_RANKS_PER_CORE * cores) {
+      throw new IllegalArgumentException("--nproc " + processes + ": more than " + MAX_RANKS_PER_CORE + " ranks per CPU core of this host ("
+          + cores + " cores); every rank is a JVM with its own LibTorch");
+    }
+    if (nodes < 1) {
+      throw new IllegalArgumentException("--nnodes must be at least 1, got " + nodes);
+    }
+    if (nodeRank < 0 || nodeRank >= nodes) {
       throw new IllegalArgumentException("--node-rank " + nodeRank + " must be in 0.." + (nodes - 1) + " (--nnodes " + nodes + ")");
     }
     if (nodes > 1 && masterPort == 0) {

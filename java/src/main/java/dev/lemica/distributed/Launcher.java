@@ -38,17 +38,23 @@ public final class Launcher {
   public int run() {
     int port = launch.masterPort() != 0 ? launch.masterPort() : freePort(launch.masterAddr());
     int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / launch.processes());
-    List<Process> children = new ArrayList<>();
+    List<Process> children = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Thread> pumps = new ArrayList<>();
     Thread stopChildren = new Thread(() -> children.forEach(Process::destroyForcibly));
     Runtime.getRuntime().addShutdownHook(stopChildren);
     try {
-      for (int local = 0; local < launch.processes(); local++) {
-        int rank = launch.nodeRank() * launch.processes() + local;
-        Process p = start(rank, local, port, threads);
-        children.add(p);
-        pumps.add(pump(p.getInputStream(), out, rank));
-        pumps.add(pump(p.getErrorStream(), err, rank));
+      try {
+        for (int local = 0; local < launch.processes(); local++) {
+          int rank = launch.nodeRank() * launch.processes() + local;
+          Process p = start(rank, local, port, threads);
+          children.add(p);
+          pumps.add(pump(p.getInputStream(), out, rank));
+          pumps.add(pump(p.getErrorStream(), err, rank));
+        }
+      } catch (RuntimeException e) {
+        // The ranks already started would wait for the one that could not start.
+        children.forEach(Process::destroyForcibly);
+        throw e;
       }
       int code = await(children);
       for (Thread t : pumps) {
@@ -296,11 +302,19 @@ public final class Launcher {
     }
   }
 
+  /** A free port on {@code host}, which must be this host: rank 0 serves the rendezvous there. */
   private static int freePort(String host) {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--master-addr " + host + ": no such host");
+    }
+    try (ServerSocket socket = new ServerSocket(0, 1, address)) {
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new UncheckedIOException("launch: no free port on " + host + " (" + e.getMessage() + ")", e);
+      throw new IllegalArgumentException(
+          "--master-addr " + host + " is not an address of this host, where rank 0 serves the rendezvous (" + e.getMessage() + ")");
     }
   }
 }

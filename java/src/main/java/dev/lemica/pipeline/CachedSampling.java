@@ -37,6 +37,11 @@ public final class CachedSampling {
       GuidedDenoiser.Branches branches,
       Parallelism parallel,
       StepListener listener) {
+    if (parallel.sequence().size() > 1 && policy.readsTokens()) {
+      throw new IllegalArgumentException(
+          "cache policy " + policy.describe() + " decides from the block stack's input, of which each rank holds only its own tokens under"
+              + " --parallel ulysses: use --parallel cfg, or a step schedule");
+    }
     GuidedDenoiser.Branches effective = branches.serving(policy);
     long start = System.nanoTime();
     int[] computedSteps = {0};
