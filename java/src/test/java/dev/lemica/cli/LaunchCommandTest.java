@@ -8,6 +8,7 @@ import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,6 +49,31 @@ class LaunchCommandTest {
     }
     try (var files = java.nio.file.Files.list(dir)) {
       assertEquals(1, files.count(), "rank 0 alone wrote");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void twoRanksShareACalibrationAndWriteTheSingleProcessErrorsFile() {
+    String[] calibrate = {"calibrate", "--model", Golden.dir("wan_pipeline_tiny").toString(), "--prompt", "a small red fox", "--height", "32",
+        "--width", "48", "--frames", "9", "--steps", "6", "--seed", "3", "--max-skip", "3", "--cfg", "batched", "--quiet", "--out"};
+    Path one = dir.resolve("one.json");
+    Path two = dir.resolve("two.json");
+    String[] single = java.util.Arrays.copyOf(calibrate, calibrate.length + 1);
+    single[calibrate.length] = one.toString();
+    assertEquals(0, CliRunner.run(single).exitCode());
+    String[] shared = java.util.Arrays.copyOf(calibrate, calibrate.length + 1);
+    shared[calibrate.length] = two.toString();
+    CliRunner r = CliRunner.run(launch(new String[] {"--nproc", "2", "--timeout", "120"}, shared));
+    assertEquals(0, r.exitCode(), r.err());
+    var a = (com.fasterxml.jackson.databind.node.ObjectNode) dev.lemica.io.StrictJson.readObject(one);
+    var b = (com.fasterxml.jackson.databind.node.ObjectNode) dev.lemica.io.StrictJson.readObject(two);
+    a.remove("calibration_seconds");
+    b.remove("calibration_seconds");
+    assertEquals(a, b);
+    try (var files = Files.list(dir)) {
+      assertEquals(List.of("one.json", "two.json"), files.map(f -> f.getFileName().toString()).sorted().toList(), "no parts left");
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

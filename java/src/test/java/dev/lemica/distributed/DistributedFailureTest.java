@@ -59,4 +59,14 @@ class DistributedFailureTest {
     });
     assertOneLineWithin(seen[0], start[0], "rank 0", "barrier failed", "timed out");
   }
+
+  @Test
+  void rankZeroCannotServeOnAPortInUse() throws java.io.IOException {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      DistributedEnvironment env = new DistributedEnvironment(0, 2, 0, "127.0.0.1", taken.getLocalPort(), SHORT);
+      long start = System.nanoTime();
+      DistributedException e = assertThrows(DistributedException.class, () -> DistributedSession.join(env, ComputeTarget.CPU_FLOAT32).close());
+      assertOneLineWithin(e, start, "rank 0 of 2: cannot serve the rendezvous at 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
 }

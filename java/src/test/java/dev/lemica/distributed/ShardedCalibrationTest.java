@@ -10,9 +10,10 @@ import dev.lemica.calibration.CalibrationSetup;
 import dev.lemica.calibration.EdgeErrors;
 import dev.lemica.io.StrictJson;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.model.EmbeddedModels;
-import dev.lemica.pipeline.SamplerSettings;
-import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.model.Models;
+import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.testing.Golden;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.text.PromptEmbeddings;
 import java.io.IOException;
@@ -23,8 +24,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,28 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
  * one continued from the part an interrupted 3-rank run left measures only what that part lacks.
  */
 class ShardedCalibrationTest {
-  static final int STEPS = 6;
+  static final int STEPS = 8;
   static final int MAX_SKIP = 3;
   static PointerScope scope;
   static InferenceMode inference;
-  static TextToVideoPipeline pipeline;
-  static PromptEmbeddings text;
-  static Tensor noise;
-  static SamplerSettings settings;
+  static DiffusionTransformer wan;
+  static SafetensorsFile io;
   static Path single;
 
   @TempDir static Path shared;
   @TempDir Path dir;
 
+  /** The golden Wan transformer and the cached loop's text and noise: the sharding, not the model, is under test. */
   @BeforeAll
   static void load() {
     scope = new PointerScope();
     inference = new InferenceMode();
-    pipeline = TextToVideoPipeline.load(EmbeddedModels.shapesWanT2v(), ComputeTarget.CPU_FLOAT32);
-    text = pipeline.encode(List.of("magenta diamond moving up"));
-    torch.manual_seed(11);
-    noise = torch.randn(1, 3, 2, 16, 16); // a small latent: the sharding, not the model, is under test
-    settings = pipeline.defaults().withOverrides(STEPS, null, null);
+    wan = Models.load(Golden.dir("wan"), ComputeTarget.CPU_FLOAT32);
+    io = SafetensorsFile.open(Golden.dir("wan_cached_loop").resolve("io.safetensors"));
     single = shared.resolve("single.json");
     CalibrationJob job = job();
     job.run(job.initialErrors(single), single, CalibrationListener.NONE);
@@ -64,16 +59,16 @@ class ShardedCalibrationTest {
 
   @AfterAll
   static void close() {
-    pipeline.close();
+    io.close();
+    wan.close();
     inference.close();
     scope.close();
   }
 
   static CalibrationJob job() {
-    CalibrationSetup setup = new CalibrationSetup(
-        "shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 11", STEPS, settings.shift(), settings.guidance(), MAX_SKIP,
-        "batched", "cpu/float32");
-    return new CalibrationJob(pipeline.transformer(), text, noise, setup, GuidedDenoiser.Branches.BATCHED, 16);
+    CalibrationSetup setup = new CalibrationSetup("wan golden", List.of("in.cond"), "in.noise", STEPS, 3.0, 5.0, MAX_SKIP, "batched", "cpu/float32");
+    return new CalibrationJob(
+        wan, new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond")), io.tensor("in.noise"), setup, GuidedDenoiser.Branches.BATCHED, 16);
   }
 
   /** The errors file without its timing, which differs between any two runs. */
