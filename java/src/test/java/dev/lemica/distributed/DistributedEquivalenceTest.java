@@ -205,4 +205,15 @@ class DistributedEquivalenceTest {
       assertEquals(cfg.get(0).computedSteps(), cfg.get(1).computedSteps());
     }
   }
+
+  @Test
+  void aTransformerThatDoesNotSplitItsTokensRefusesUlyssesInOneLine() {
+    try (PointerScope s = new PointerScope();
+        DiffusionTransformer stdit3 = Models.load(Golden.dir("opensora_stdit3"), ComputeTarget.CPU_FLOAT32)) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> ThreadRanks.run(2, TIMEOUT, session -> stdit3.forward(
+              ForwardInputs.of(Map.of()), BlockStackHook.RUN_ALL, ParallelPlan.of(ParallelPlan.Mode.ULYSSES, 2, false).join(session).sequence())));
+      assertEquals(stdit3.className() + ": sequence parallelism (--parallel ulysses) is not supported for this model yet", e.getMessage());
+    }
+  }
 }

@@ -69,4 +69,25 @@ class DistributedFailureTest {
       assertOneLineWithin(e, start, "rank 0 of 2: cannot serve the rendezvous at 127.0.0.1:" + taken.getLocalPort());
     }
   }
+
+  @Test
+  void aCollectiveStopsWhenAPeerLeaves() {
+    DistributedException[] seen = new DistributedException[1];
+    long[] start = new long[1];
+    ThreadRanks.run(2, Duration.ofSeconds(20), session -> {
+      session.world().barrier();
+      if (session.rank() == 0) {
+        start[0] = System.nanoTime();
+        seen[0] = assertThrows(DistributedException.class, () -> session.world().barrier());
+      } else {
+        // Rank 1 leaves: its groups and their connections close, as when its process exits.
+        session.close();
+      }
+      return null;
+    });
+    String m = seen[0].getMessage();
+    assertEquals(1, m.lines().count(), m);
+    assertTrue(m.contains("rank 0: barrier failed: a peer closed its connection"), m);
+    assertTrue((System.nanoTime() - start[0]) / 1e9 < 10, "noticed at once, not at the 20 s timeout");
+  }
 }

@@ -32,6 +32,11 @@ final class ThreadRanks {
   private ThreadRanks() {}
 
   static <R> List<R> run(int ranks, Duration timeout, Work<R> work) {
+    return run(ranks, timeout, rank -> ComputeTarget.CPU_FLOAT32, work);
+  }
+
+  /** @param targets where each rank computes: CUDA ranks join over NCCL */
+  static <R> List<R> run(int ranks, Duration timeout, java.util.function.IntFunction<ComputeTarget> targets, Work<R> work) {
     int port = freePort();
     ExecutorService pool = Executors.newFixedThreadPool(ranks, r -> {
       Thread t = new Thread(r, "test-rank");
@@ -42,10 +47,11 @@ final class ThreadRanks {
       List<Future<R>> futures = new ArrayList<>();
       for (int r = 0; r < ranks; r++) {
         DistributedEnvironment env = new DistributedEnvironment(r, ranks, r, "127.0.0.1", port, timeout);
+        ComputeTarget target = targets.apply(r);
         futures.add(pool.submit(() -> {
           try (InferenceMode inference = new InferenceMode();
               PointerScope scope = new PointerScope();
-              DistributedSession session = DistributedSession.join(env, ComputeTarget.CPU_FLOAT32)) {
+              DistributedSession session = DistributedSession.join(env, target)) {
             return work.run(session);
           }
         }));
