@@ -40,6 +40,13 @@ import picocli.CommandLine.Option;
           + " folder. Unset sizes, steps and guidance come from the folder (scheduler/scheduler_config.json,"
           + " vae/config.json) and otherwise from the diffusers pipeline's own defaults (WanPipeline: 832x480,"
           + " 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty negative prompt).",
+      "An Open-Sora 1.2 folder (no model_index.json; recognised by its inference.json, Open-Sora's inference"
+          + " config as scripts/inference.py reads it, or by a transformer/ of architecture STDiT3) holds transformer/"
+          + " (OpenSora-STDiT-v3), vae/ (OpenSora-VAE-v1.2) and the T5 repository as text_encoder/ + tokenizer/."
+          + " Its unset sizes, steps and guidance come from inference.json (image_size, or resolution + aspect_ratio;"
+          + " num_frames; scheduler.num_sampling_steps and cfg_scale; fps, save_fps, aes) and, for keys it leaves out,"
+          + " from Open-Sora's configs/opensora-v1-2/inference/sample.py (240p 9:16 = 240x426, 51 frames, 30 RFLOW"
+          + " steps, cfg 7.0, fps 24, aesthetic score 6.5). Open-Sora takes no --negative-prompt and no --shift.",
       "Without --model it uses the embedded shapes-wan-t2v model (prompts like \"red circle moving right\";"
           + " colors red green blue yellow cyan magenta white orange; shapes circle square diamond;"
           + " moving left|right|up|down or staying still; 8 frames of 32x32).",
@@ -75,7 +82,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--scale", description = "Pixel enlargement in the output. Default: 4 for videos under 128 pixels (the embedded model), else 1.")
   Integer scale;
 
-  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan 16, the embedded model 8).")
+  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan 16, the embedded model 8, Open-Sora its save_fps).")
   Integer fps;
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -140,7 +147,7 @@ final class GenerateCommand implements Callable<Integer> {
       }
       Tensor videos = pipeline.decode(sampled.latents(), settings);
       int pixelScale = scale != null ? scale : Math.max(settings.height(), settings.width()) < 128 ? 4 : 1;
-      output.write(videos, fps != null ? fps : pipeline.fps(), pixelScale);
+      output.write(videos, fps != null ? fps : pipeline.fps(), pixelScale, pipeline.frameRounding());
       if (framesPng != null) {
         PngWriter.write(VideoFrames.strip(videos, pixelScale), framesPng);
       }

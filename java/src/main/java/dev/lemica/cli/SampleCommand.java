@@ -8,6 +8,7 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.sampling.DynamicGuidance;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
@@ -34,12 +35,17 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Runs the cached sampling loop from explicit inputs, to check it against Python.",
-      "The inputs file holds in.noise (B, C, F, H, W) and the text embeddings in.cond and in.uncond"
-          + " (B, tokens, dim), as the golden wan_cached_loop/io.safetensors does. For a model that makes its"
-          + " unconditional branch itself (Open-Sora's STDiT3: the learned null caption) it holds in.noise and the"
-          + " conditional branch's forward inputs by name instead: in.y (B, 1, L, C), in.mask, in.fps, in.height,"
-          + " in.width (pixels), plus in.num_frames (pixel frames) for RFLOW's timestep transform, which also"
-          + " reads in.height and in.width. Writes out.sample (float32): the final latents."
+      "The inputs file holds in.noise, the initial latents in the layout the model takes (Wan2.1, Latte and STDiT3"
+          + " (B, C, F, H, W); CogVideoX (B, F, C, H, W), frames padded to a multiple of patch_size_t as"
+          + " CogVideoXPipeline pads them), and the text embeddings in.cond and in.uncond (B, tokens, dim), as the"
+          + " golden wan_cached_loop/io.safetensors does. CFG runs as [uncond; cond], the order of the diffusers"
+          + " pipelines' batched call. For a model that makes its unconditional branch itself (Open-Sora's STDiT3:"
+          + " the learned null caption) it holds in.noise and the conditional branch's forward inputs by name"
+          + " instead: in.y (B, 1, L, C), in.mask, in.fps, in.height, in.width (pixels), plus in.num_frames (pixel"
+          + " frames) for RFLOW's timestep transform, which also reads in.height and in.width. A learned-sigma model"
+          + " (Latte: twice the latent channels) steps on the first half of its guided output, as LattePipeline"
+          + " does with DDIM. Writes the final latents as out.sample (float32; CogVideoX's padding frame is still"
+          + " in front)."
     })
 final class SampleCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers transformer folder (or a folder holding transformer/).")
@@ -75,6 +81,10 @@ final class SampleCommand implements Callable<Integer> {
   @Option(names = "--guidance", required = true, description = "Classifier-free guidance scale.")
   double guidance;
 
+  @Option(names = "--dynamic-cfg", description = "CogVideoXPipeline's use_dynamic_cfg: the scale of each step is"
+      + " 1 + g(1 - cos(pi((N - t)/N)^5))/2 with g = --guidance, t the step's timestep and N = --steps (how CogVideoX 1.5 is sampled).")
+  boolean dynamicCfg;
+
   @Mixin CacheOptions cache;
 
   @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
@@ -104,7 +114,8 @@ final class SampleCommand implements Callable<Integer> {
       Map<String, Tensor>[] branchInputs = branchInputs(io, transformer);
       Sampler sampler = sampler(videoContext(io));
       CachePolicy policy = cache.policy(steps, model, sampler.describe());
-      Parallelism split = ranks.parallelism(mode, guidance != 1.0);
+      Guidance rule = dynamicCfg ? new DynamicGuidance(guidance, steps) : Guidance.classifierFree(guidance);
+      Parallelism split = ranks.parallelism(mode, rule.guided());
       long start = System.nanoTime();
       try (ResidualCache residuals = new ResidualCache(policy.start(steps));
           GuidedDenoiser denoiser =
@@ -112,7 +123,7 @@ final class SampleCommand implements Callable<Integer> {
                 transformer,
                 branchInputs[0],
                 branchInputs[1],
-                Guidance.classifierFree(guidance),
+                rule,
                 residuals,
                 branches.serving(policy),
                 split)) {
@@ -123,7 +134,7 @@ final class SampleCommand implements Callable<Integer> {
           System.out.printf(
               "%s, %d steps of %s, cache %s%s: %d block-stack evaluations, %.2f s -> %s%n",
               transformer.className(), steps, sampler.describe(), policy.describe(),
-              ranks.size() > 1 ? ", " + ranks.describe(mode, guidance != 1.0) : "", residuals.computedCalls() * denoiser.branchesPerCall(),
+              ranks.size() > 1 ? ", " + ranks.describe(mode, rule.guided()) : "", residuals.computedCalls() * denoiser.branchesPerCall(),
               (System.nanoTime() - start) / 1e9, out);
         }
       }

@@ -1,5 +1,9 @@
 package dev.lemica.model;
 
+import dev.lemica.model.cogvideox.CogVideoXConfig;
+import dev.lemica.model.cogvideox.CogVideoXTransformer;
+import dev.lemica.model.latte.LatteConfig;
+import dev.lemica.model.latte.LatteTransformer;
 import dev.lemica.model.opensora.Stdit3Config;
 import dev.lemica.model.opensora.Stdit3Transformer;
 import dev.lemica.model.wan.WanConfig;
@@ -21,7 +25,13 @@ public final class Models {
     DiffusionTransformer load(ModelConfig config, WeightLoader weights);
   }
 
-  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(WanConfig.CLASS_NAME, WanTransformer::load, Stdit3Config.CLASS_NAME, Stdit3Transformer::load));
+  private static final Map<String, Loader> LOADERS =
+      new TreeMap<>(
+          Map.of(
+              WanConfig.CLASS_NAME, WanTransformer::load,
+              Stdit3Config.CLASS_NAME, Stdit3Transformer::load,
+              CogVideoXConfig.CLASS_NAME, CogVideoXTransformer::load,
+              LatteConfig.CLASS_NAME, LatteTransformer::load));
 
   private Models() {}
 
@@ -56,7 +66,8 @@ public final class Models {
   }
 
   /** The bundled transformer configs {@link #preset} knows. */
-  public static final java.util.List<String> PRESETS = java.util.List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2");
+  public static final java.util.List<String> PRESETS =
+      java.util.List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "cogvideox1.5-5b", "latte-1");
 
   /** A bundled config by name (see {@link #PRESETS}). */
   public static ModelConfig preset(String name) {

@@ -37,6 +37,14 @@ public interface DiffusionPipeline extends AutoCloseable {
   /** Frames per second of the videos this pipeline makes. */
   int fps();
 
+  /**
+   * How its decoded frames become 8-bit pixels in a video file: diffusers' export_to_video
+   * truncates ({@code (x * 255).astype(uint8)}); Open-Sora's save_sample rounds.
+   */
+  default dev.lemica.video.Pixels.Rounding frameRounding() {
+    return dev.lemica.video.Pixels.Rounding.TRUNCATE;
+  }
+
   /** The sampler a run with these settings uses (its folder's scheduler, with the settings' steps and shift). */
   Sampler sampler(GenerationSettings settings);
 
