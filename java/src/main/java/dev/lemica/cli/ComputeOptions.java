@@ -32,6 +32,12 @@ final class ComputeOptions {
     if (env.isPresent() && d.trim().equalsIgnoreCase("cuda")) {
       d = "cuda:" + env.get().localRank();
     }
-    return ComputeTarget.parse(d, dtype);
+    ComputeTarget target = ComputeTarget.parse(d, dtype);
+    if (env.isPresent() && target.isCuda() && env.get().localRank() >= org.bytedeco.pytorch.global.torch.cuda_device_count()) {
+      throw new IllegalArgumentException(
+          "--device " + device + ": rank " + env.get().rank() + " is LOCAL_RANK " + env.get().localRank() + " but this host has "
+              + org.bytedeco.pytorch.global.torch.cuda_device_count() + " CUDA device(s): start at most that many ranks per host");
+    }
+    return target;
   }
 }
