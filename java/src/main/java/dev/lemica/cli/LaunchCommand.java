@@ -1,5 +1,6 @@
 package dev.lemica.cli;
 
+import dev.lemica.distributed.DistributedEnvironment;
 import dev.lemica.distributed.Launch;
 import dev.lemica.distributed.Launcher;
 import java.lang.management.ManagementFactory;
@@ -65,8 +66,9 @@ final class LaunchCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "launch: '" + command + "' does not run as several ranks (forward, sample, generate and calibrate do)");
     }
-    if (timeout != null && !(timeout > 0)) {
-      throw new IllegalArgumentException("--timeout must be a positive number of seconds, got " + timeout);
+    if (timeout != null && !(timeout > 0 && timeout <= DistributedEnvironment.MAX_TIMEOUT_SECONDS)) {
+      throw new IllegalArgumentException(
+          "--timeout must be a positive number of seconds up to " + (long) DistributedEnvironment.MAX_TIMEOUT_SECONDS + ", got " + timeout);
     }
     List<String> args = new ArrayList<>();
     args.add(command);

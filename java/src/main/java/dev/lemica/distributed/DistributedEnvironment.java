@@ -20,6 +20,8 @@ public record DistributedEnvironment(int rank, int worldSize, int localRank, Str
   public static final String TIMEOUT = "LEMICA_DIST_TIMEOUT";
   /** PyTorch's default process-group timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+  /** A year: beyond it c10d's millisecond timeouts would only risk overflowing. */
+  public static final double MAX_TIMEOUT_SECONDS = 365 * 86400;
 
   public DistributedEnvironment {
     if (worldSize < 1 || rank < 0 || rank >= worldSize) {
@@ -77,12 +79,12 @@ public record DistributedEnvironment(int rank, int worldSize, int localRank, Str
     }
     try {
       double seconds = Double.parseDouble(v.trim());
-      if (!(seconds > 0) || Double.isInfinite(seconds)) {
+      if (!(seconds > 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
         throw new NumberFormatException();
       }
       return Duration.ofMillis(Math.max(1, Math.round(seconds * 1000)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(TIMEOUT + "=" + v + ": expected a positive number of seconds");
+      throw new IllegalArgumentException(TIMEOUT + "=" + v + ": expected a positive number of seconds up to " + (long) MAX_TIMEOUT_SECONDS);
     }
   }
 

@@ -100,6 +100,8 @@ class LaunchCommandTest {
         "--node-rank 2 must be in 0..1 (--nnodes 2)");
     assertOneLineError(CliRunner.run(launch(new String[] {"--nproc", "2", "--nnodes", "0"}, cmd)), "--nnodes must be at least 1, got 0");
     assertOneLineError(CliRunner.run(launch(new String[] {"--nproc", "2", "--timeout", "0"}, cmd)), "--timeout must be a positive number of seconds");
+    assertOneLineError(CliRunner.run(launch(new String[] {"--nproc", "2", "--timeout", "NaN"}, cmd)), "--timeout must be a positive number of seconds");
+    assertOneLineError(CliRunner.run(launch(new String[] {"--nproc", "2", "--timeout", "1e300"}, cmd)), "up to 31536000, got 1.0E300");
     assertOneLineError(CliRunner.run(launch(new String[] {"--nproc", "2", "--master-addr", "no-such-host.invalid"}, cmd)),
         "--master-addr no-such-host.invalid: no such host");
     assertOneLineError(CliRunner.run(new String[] {"launch", "--nproc", "2", "solve", "--errors", "e.json"}), "'solve' does not run as several ranks");

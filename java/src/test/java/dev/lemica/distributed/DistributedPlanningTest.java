@@ -65,6 +65,18 @@ class DistributedPlanningTest {
     Map<String, String> world = launched(0, 2);
     world.put("WORLD_SIZE", "two");
     assertOneLine("WORLD_SIZE=two", "not an integer", () -> DistributedEnvironment.from(world));
+    Map<String, String> none = launched(0, 2);
+    none.put("WORLD_SIZE", "0");
+    assertOneLine("WORLD_SIZE=0", "must be at least 1", () -> DistributedEnvironment.from(none));
+    Map<String, String> local = launched(1, 2);
+    local.put("LOCAL_RANK", "-1");
+    assertOneLine("LOCAL_RANK=-1", "must not be negative", () -> DistributedEnvironment.from(local));
+    Map<String, String> forever = launched(0, 2);
+    forever.put("LEMICA_DIST_TIMEOUT", "1e300");
+    assertOneLine("LEMICA_DIST_TIMEOUT=1e300", "up to 31536000", () -> DistributedEnvironment.from(forever));
+    Map<String, String> noHost = launched(0, 2);
+    noHost.put("MASTER_ADDR", " ");
+    assertOneLine("MASTER_ADDR is not set", "torchrun", () -> DistributedEnvironment.from(noHost));
   }
 
   @Test
