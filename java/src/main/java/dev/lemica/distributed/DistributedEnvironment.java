@@ -10,14 +10,24 @@ import java.util.Optional;
  * {@code MASTER_ADDR} and {@code MASTER_PORT} (where rank 0 serves the rendezvous store). Whatever
  * starts the processes sets them: {@code lemica launch}, torchrun, a Slurm or Kubernetes job script.
  * {@code LEMICA_DIST_TIMEOUT} (seconds) bounds joining and every collective.
+ *
+ * <p>Under torchrun ({@code TORCHELASTIC_USE_AGENT_STORE=True}) the store at MASTER_ADDR:MASTER_PORT
+ * is torchrun's own agent store, already served: every rank then connects as a client and keeps its
+ * keys under {@code /worker/attempt_<TORCHELASTIC_RESTART_COUNT>}, as torch.distributed does.
+ *
+ * @param agentStorePrefix the key prefix in a store someone else serves (torchrun's agent), or null
+ *     when rank 0 serves the store itself
  */
-public record DistributedEnvironment(int rank, int worldSize, int localRank, String masterAddr, int masterPort, Duration timeout) {
+public record DistributedEnvironment(
+    int rank, int worldSize, int localRank, String masterAddr, int masterPort, Duration timeout, String agentStorePrefix) {
   public static final String RANK = "RANK";
   public static final String WORLD_SIZE = "WORLD_SIZE";
   public static final String LOCAL_RANK = "LOCAL_RANK";
   public static final String MASTER_ADDR = "MASTER_ADDR";
   public static final String MASTER_PORT = "MASTER_PORT";
   public static final String TIMEOUT = "LEMICA_DIST_TIMEOUT";
+  public static final String USE_AGENT_STORE = "TORCHELASTIC_USE_AGENT_STORE";
+  public static final String RESTART_COUNT = "TORCHELASTIC_RESTART_COUNT";
   /** PyTorch's default process-group timeout. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
   /** A year: beyond it c10d's millisecond timeouts would only risk overflowing. */
@@ -39,6 +49,16 @@ public record DistributedEnvironment(int rank, int worldSize, int localRank, Str
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException(TIMEOUT + " must be a positive number of seconds");
     }
+  }
+
+  /** A run whose rank 0 serves the rendezvous store (lemica launch, Slurm or Kubernetes scripts). */
+  public DistributedEnvironment(int rank, int worldSize, int localRank, String masterAddr, int masterPort, Duration timeout) {
+    this(rank, worldSize, localRank, masterAddr, masterPort, timeout, null);
+  }
+
+  /** Whether rank 0 serves the store (else it is torchrun's agent store, served before any rank starts). */
+  public boolean ranksServeTheStore() {
+    return agentStorePrefix == null;
   }
 
   /** This process's environment; empty when it was not started as one of several ranks. */
@@ -65,11 +85,24 @@ public record DistributedEnvironment(int rank, int worldSize, int localRank, Str
       throw new IllegalArgumentException(WORLD_SIZE + "=" + world + " must be at least 1");
     }
     return Optional.of(new DistributedEnvironment(
-        integer(env, RANK), worldSize, integer(env, LOCAL_RANK), required(env, MASTER_ADDR), integer(env, MASTER_PORT), timeout(env)));
+        integer(env, RANK), worldSize, integer(env, LOCAL_RANK), required(env, MASTER_ADDR), integer(env, MASTER_PORT), timeout(env),
+        agentStorePrefix(env)));
   }
 
   public boolean leads() {
     return rank == 0;
+  }
+
+  /** torch.distributed's {@code _torchelastic_use_agent_store()}: the variable is exactly "True". */
+  private static String agentStorePrefix(Map<String, String> env) {
+    if (!"True".equals(env.get(USE_AGENT_STORE))) {
+      return null;
+    }
+    String attempt = env.getOrDefault(RESTART_COUNT, "0").trim();
+    if (!attempt.matches("\\d+")) {
+      throw new IllegalArgumentException(RESTART_COUNT + "=" + attempt + ": not a non-negative integer");
+    }
+    return "/worker/attempt_" + attempt;
   }
 
   private static Duration timeout(Map<String, String> env) {

@@ -28,8 +28,9 @@ import org.bytedeco.pytorch.nccl.ProcessGroupNCCL;
 /**
  * This process's membership of a multi-process run, joined through LibTorch's c10d: rank 0 serves a
  * {@code TCPStore} at MASTER_ADDR:MASTER_PORT, every rank connects to it, and the ranks build
- * process groups over it: Gloo when they compute on CPUs, NCCL on GPUs. Joining fails with one
- * line when a rank does not arrive within the environment's timeout, never hangs.
+ * process groups over it: Gloo when they compute on CPUs, NCCL on GPUs (under torchrun the store is
+ * its agent's, and every rank is a client of it). Joining fails with one line when a rank does not
+ * arrive within the environment's timeout, never hangs.
  *
  * <p>The native objects live as long as the session (they are not tied to any pointer scope).
  */
@@ -39,7 +40,6 @@ public final class DistributedSession implements AutoCloseable {
   private final DistributedEnvironment env;
   private final boolean cuda;
   private final org.bytedeco.pytorch.Device device;
-  private final Store store;
   private final Communicator world;
   private Communicator hostWorld;
   private final Map<String, Communicator> groups = new LinkedHashMap<>();
@@ -51,9 +51,16 @@ public final class DistributedSession implements AutoCloseable {
     this.cuda = target.isCuda();
     this.device = target.device();
     retain(device);
-    this.store = retain(rendezvous());
-    Backend all = backend(store, env.rank(), env.worldSize(), "the other ranks", cuda);
-    handOver(store);
+    Backend all;
+    if (env.ranksServeTheStore()) {
+      Store joined = retain(rendezvous());
+      all = backend(joined, env.rank(), env.worldSize(), "the other ranks", cuda);
+      handOver(joined);
+    } else {
+      // torchrun's agent already serves the store: every rank is a client, under the attempt's prefix.
+      awaitServer();
+      all = over("", prefixed -> backend(prefixed, env.rank(), env.worldSize(), "the other ranks", cuda));
+    }
     this.world = new C10dCommunicator(all, device, "rank " + env.rank());
   }
 
@@ -145,7 +152,8 @@ public final class DistributedSession implements AutoCloseable {
    */
   private Backend over(String prefix, java.util.function.Function<Store, Backend> make) {
     TCPStore client = retain(new TCPStore(env.masterAddr(), storeOptions(false, false)));
-    Store prefixed = retain(new PrefixStore(prefix, client));
+    String keys = env.ranksServeTheStore() ? prefix : prefix.isEmpty() ? env.agentStorePrefix() : env.agentStorePrefix() + "/" + prefix;
+    Store prefixed = retain(new PrefixStore(keys, client));
     handOver(client);
     Backend backend = make.apply(prefixed);
     handOver(prefixed);
@@ -222,7 +230,8 @@ public final class DistributedSession implements AutoCloseable {
       long left = (deadline - System.nanoTime()) / 1_000_000;
       if (left <= 0) {
         throw new DistributedException(
-            where() + ": no rendezvous at " + address() + " within " + seconds() + " s (rank 0 never started, or MASTER_ADDR/MASTER_PORT are wrong)");
+            where() + ": no rendezvous at " + address() + " within " + seconds() + " s (" + (env.ranksServeTheStore() ? "rank 0 never started" : "torchrun's agent store is not there")
+                + ", or MASTER_ADDR/MASTER_PORT are wrong)");
       }
       try (Socket probe = new Socket()) {
         probe.connect(address, (int) Math.min(left, 1000));

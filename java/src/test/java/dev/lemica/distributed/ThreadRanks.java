@@ -38,6 +38,14 @@ final class ThreadRanks {
   /** @param targets where each rank computes: CUDA ranks join over NCCL */
   static <R> List<R> run(int ranks, Duration timeout, java.util.function.IntFunction<ComputeTarget> targets, Work<R> work) {
     int port = freePort();
+    return run(ranks, r -> new DistributedEnvironment(r, ranks, r, "127.0.0.1", port, timeout), targets, work);
+  }
+
+  /** @param environments each rank's environment, as a launcher would set it */
+  static <R> List<R> run(
+      int ranks, java.util.function.IntFunction<DistributedEnvironment> environments, java.util.function.IntFunction<ComputeTarget> targets,
+      Work<R> work) {
+    Duration timeout = environments.apply(0).timeout();
     ExecutorService pool = Executors.newFixedThreadPool(ranks, r -> {
       Thread t = new Thread(r, "test-rank");
       t.setDaemon(true);
@@ -46,7 +54,7 @@ final class ThreadRanks {
     try {
       List<Future<R>> futures = new ArrayList<>();
       for (int r = 0; r < ranks; r++) {
-        DistributedEnvironment env = new DistributedEnvironment(r, ranks, r, "127.0.0.1", port, timeout);
+        DistributedEnvironment env = environments.apply(r);
         ComputeTarget target = targets.apply(r);
         futures.add(pool.submit(() -> {
           try (InferenceMode inference = new InferenceMode();
