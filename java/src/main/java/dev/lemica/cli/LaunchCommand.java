@@ -29,8 +29,9 @@ import picocli.CommandLine.Parameters;
           + " others with one line.",
       "The ranks find each other through the torchrun variables RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR and"
           + " MASTER_PORT, which this command sets; on several hosts run it once per host with --nnodes,"
-          + " --node-rank, --master-addr and --master-port, or let torchrun, Slurm or Kubernetes start"
-          + " `lemica <command>` with those variables set."
+          + " --node-rank, --master-addr and --master-port, or let another launcher start `lemica <command>`"
+          + " with those variables set: torchrun --no-python (its agent's store is used), a Slurm or Kubernetes"
+          + " job script."
     })
 final class LaunchCommand implements Callable<Integer> {
   /** The commands that run as several ranks. */

@@ -87,7 +87,7 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). With the branches split across ranks (--parallel cfg) each rank runs one and this does not apply. Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write out.sample to.")
