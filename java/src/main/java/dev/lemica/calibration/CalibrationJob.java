@@ -1,9 +1,11 @@
 package dev.lemica.calibration;
 
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,7 @@ public final class CalibrationJob {
   private final Sampler sampler;
   private final GuidedDenoiser.Branches branches;
   private final int maxRowsPerBatch;
+  private final EdgeWeight weight;
 
   /** A calibration sampled with the embedded model's flow-matching Euler (setup.steps(), setup.shift()). */
   public CalibrationJob(
@@ -48,6 +51,22 @@ public final class CalibrationJob {
       Sampler sampler,
       GuidedDenoiser.Branches branches,
       int maxRowsPerBatch) {
+    this(model, text, noise, setup, sampler, branches, maxRowsPerBatch, EdgeWeight.MEAN);
+  }
+
+  /**
+   * @param weight what the file's {@code errors} matrix holds per edge (every sample's value is
+   *     kept in {@code per_prompt} whatever it is)
+   */
+  public CalibrationJob(
+      DiffusionTransformer model,
+      PromptEmbeddings text,
+      Tensor noise,
+      CalibrationSetup setup,
+      Sampler sampler,
+      GuidedDenoiser.Branches branches,
+      int maxRowsPerBatch,
+      EdgeWeight weight) {
     if (noise.size(0) != text.batch() || text.batch() != setup.prompts().size()) {
       throw new IllegalArgumentException(
           "calibration has " + setup.prompts().size() + " prompts, " + text.batch() + " embeddings and " + noise.size(0) + " noise samples");
@@ -63,6 +82,7 @@ public final class CalibrationJob {
     this.setup = setup;
     this.branches = branches;
     this.maxRowsPerBatch = maxRowsPerBatch;
+    this.weight = weight;
   }
 
   /** The starting point: the measured part of {@code out} when it exists, else nothing measured. */
@@ -76,7 +96,13 @@ public final class CalibrationJob {
   public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener) {
     long start = System.nanoTime();
     double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
-    Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch);
+    ReuseRule saved = out != null && Files.exists(out) ? ErrorsFile.savedReuse(out, setup.steps()) : ReuseRule.PLAIN;
+    Calibrator.ReuseChoice choice =
+        setup.reuse().equals("plain") ? Calibrator.ReuseChoice.PLAIN
+            // A continued file keeps the magnitudes its first edges were measured under.
+            : saved.cliName().equals(setup.reuse()) ? reference -> saved
+            : reference -> ReuseRule.magnitudeRatio(reference.residualMagnitudes());
+    Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch, choice);
     calibrator.run(
         errors,
         new CalibrationListener() {
@@ -93,13 +119,13 @@ public final class CalibrationJob {
           @Override
           public void groupDone(int j, EdgeErrors e) {
             if (out != null) {
-              ErrorsFile.write(out, setup, e, before + (System.nanoTime() - start) / 1e9);
+              ErrorsFile.write(out, setup, e, before + (System.nanoTime() - start) / 1e9, weight, calibrator.reuseRule());
             }
             listener.groupDone(j, e);
           }
         });
     if (out != null) {
-      ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9);
+      ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9, weight, calibrator.reuseRule());
     }
     return errors;
   }

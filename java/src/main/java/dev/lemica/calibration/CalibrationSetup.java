@@ -11,7 +11,10 @@ import java.util.List;
  * Everything that determines calibration results. A partially filled errors file is continued only
  * when its setup equals the requested one.
  *
+ * @param prompts each calibration sample's prompt (a prompt repeats when it runs under several seeds)
  * @param sampler the sampler's {@link dev.lemica.sampling.Sampler#describe()}, as provenance records it
+ * @param reuse the {@link dev.lemica.cache.ReuseRule} name reused steps are measured under
+ * @param seeds each sample's noise seed when every sample has its own ({@code --seeds}), else null
  */
 public record CalibrationSetup(
     String model,
@@ -23,7 +26,25 @@ public record CalibrationSetup(
     int maxSkip,
     String cfg,
     String compute,
-    String sampler) {
+    String sampler,
+    String reuse,
+    List<Long> seeds) {
+
+  public CalibrationSetup {
+    if (seeds != null && seeds.size() != prompts.size()) {
+      throw new IllegalArgumentException("calibration has " + prompts.size() + " samples but " + seeds.size() + " seeds");
+    }
+    if (!reuse.equals("plain") && !reuse.equals("magnitude-ratio")) {
+      throw new IllegalArgumentException("unknown reuse rule '" + reuse + "' (known: plain, magnitude-ratio)");
+    }
+  }
+
+  /** A setup with plain reuse and one noise draw for the whole batch. */
+  public CalibrationSetup(
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg, String compute,
+      String sampler) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, "plain", null);
+  }
 
   /** A setup sampled with the embedded model's flow-matching Euler at {@code shift}. */
   public CalibrationSetup(
@@ -44,6 +65,10 @@ public record CalibrationSetup(
     n.put("cfg", cfg);
     n.put("compute", compute);
     n.put("metric", OutputError.METRIC);
+    n.putObject("reuse").put("rule", reuse);
+    if (seeds != null) {
+      n.putArray("seeds").addAll(seeds.stream().map(JsonNodeFactory.instance::numberNode).toList());
+    }
     return n;
   }
 
@@ -61,6 +86,14 @@ public record CalibrationSetup(
         continue;
       }
       if (key.equals("sampler") && saved.path(key).isTextual() && SamplerNames.matches(saved.get(key).asText(), sampler)) {
+        continue;
+      }
+      if (key.equals("reuse")) {
+        // Files from before reuse rules measured plain reuse; the magnitudes are data, not setup.
+        String rule = saved.path("reuse").path("rule").asText("plain");
+        if (!rule.equals(reuse)) {
+          return key;
+        }
         continue;
       }
       if (!mine.get(key).equals(saved.get(key))) {

@@ -7,6 +7,8 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.SamplerSettings;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.PromptSeeds;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Path;
@@ -26,7 +28,8 @@ import picocli.CommandLine.Option;
     description = {
       "Measures LeMiCa's edge errors: for every edge i->j (2 <= j-i <= max-skip), the mean absolute error"
           + " of the final output when the block stack runs at every step except i+1..j-1 (which reuse step i's"
-          + " residual), against the uncached run, averaged over the prompts.",
+          + " residual), against the uncached run, for every calibration sample (a prompt, or with --seeds a prompt"
+          + " under one seed), and their mean (or --edge-weight) per edge.",
       "Cost: one full run plus, per edge, the steps after j; edges ending at the same step run as one batch."
           + " The output file is saved after every group of edges: run the same command again to continue an"
           + " interrupted calibration. Feed the result to `lemica solve`."
@@ -51,6 +54,25 @@ final class CalibrateCommand implements Callable<Integer> {
   int batch;
 
 
+  @Option(
+      names = "--edge-weight",
+      paramLabel = "W",
+      defaultValue = "mean",
+      description = "What the file's errors matrix holds per edge: mean over the calibration samples (default),"
+          + " max (the worst sample: minimax across samples too) or a quantile qQ (e.g. q0.9). Every sample's"
+          + " error is kept in per_prompt whatever it is, so `solve --edge-weight` can choose again.")
+  String edgeWeight;
+
+  @Option(
+      names = "--reuse",
+      paramLabel = "RULE",
+      defaultValue = "plain",
+      description = "How reused steps apply the cached residual while edges are measured: plain (unchanged, as"
+          + " published) or magnitude-ratio (scaled by m[k]/m[i], the mean residual norms of the full runs at the"
+          + " reusing step k and the computing step i, measured here first; solve copies them into schedules so that"
+          + " generation reuses the same way). Default: ${DEFAULT-VALUE}.")
+  String reuse;
+
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
@@ -61,27 +83,34 @@ final class CalibrateCommand implements Callable<Integer> {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
-    List<String> promptList = prompts.prompts();
+    EdgeWeight weight = EdgeWeight.fromName(edgeWeight);
+    if (!reuse.equals("plain") && !reuse.equals("magnitude-ratio")) {
+      throw new IllegalArgumentException("--reuse: unknown rule '" + reuse + "' (known: plain, magnitude-ratio)");
+    }
+    List<String> given = prompts.prompts();
+    PromptSeeds samples = noise.samples(given);
+    List<String> promptList = samples != null ? samples.prompts() : given;
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
       SamplerSettings settings = modelOptions.settings(pipeline.defaults());
       PromptEmbeddings text = pipeline.encode(promptList);
-      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
+      Tensor initial = noise.noise(given, settings.sampleShape());
       Sampler sampler = pipeline.sampler(settings);
       CalibrationSetup setup =
           new CalibrationSetup(
               modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
-              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe());
-      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, sampler, branches, batch);
+              branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe(),
+              reuse, samples != null ? samples.seeds() : null);
+      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, sampler, branches, batch, weight);
       EdgeErrors start = job.initialErrors(out);
       long begin = System.nanoTime();
       try (CalibrationProgress progress = new CalibrationProgress(quiet)) {
         job.run(start, out, progress);
       }
       System.out.printf(
-          "wrote %s: %d steps, max skip %d, %d prompt(s), %.1f s%n",
+          "wrote %s: %d steps, max skip %d, %d sample(s), %.1f s%n",
           out, settings.steps(), maxSkip, promptList.size(), (System.nanoTime() - begin) / 1e9);
     }
     return 0;
