@@ -9,6 +9,8 @@ import safetensors_np as st
 
 
 class FolderModel:
+    WEIGHTS = "diffusion_pytorch_model.safetensors"  # Open-Sora's hub folders hold model.safetensors
+
     def __init__(self, cfg, weights):
         self.cfg = cfg
         self.W = {k: v.astype(np.float64) for k, v in weights.items()}
@@ -18,7 +20,7 @@ class FolderModel:
     def from_folder(cls, folder):
         with open(os.path.join(folder, "config.json")) as f:
             cfg = json.load(f)
-        weights, _ = st.load(os.path.join(folder, "diffusion_pytorch_model.safetensors"))
+        weights, _ = st.load(os.path.join(folder, cls.WEIGHTS))
         return cls(cfg, weights)
 
     def w(self, name):

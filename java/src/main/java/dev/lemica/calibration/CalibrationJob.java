@@ -3,6 +3,7 @@ package dev.lemica.calibration;
 import dev.lemica.cache.ReuseRule;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.solver.EdgeWeight;
@@ -19,8 +20,11 @@ import org.bytedeco.pytorch.global.torch;
  * file up to date after every group, continuing a file left by an interrupted run.
  */
 public final class CalibrationJob {
+  private static final String TEXT = "encoder_hidden_states";
   private final DiffusionTransformer model;
-  private final PromptEmbeddings text;
+  private final Map<String, Tensor> cond;
+  private final Map<String, Tensor> uncond;
+  private final Guidance guidance;
   private final Tensor noise;
   private final CalibrationSetup setup;
   private final Sampler sampler;
@@ -51,7 +55,26 @@ public final class CalibrationJob {
       Sampler sampler,
       GuidedDenoiser.Branches branches,
       int maxRowsPerBatch) {
-    this(model, text, noise, setup, sampler, branches, maxRowsPerBatch, EdgeWeight.MEAN);
+    this(model, Map.of(TEXT, text.cond()), Map.of(TEXT, text.uncond()), Guidance.classifierFree(setup.guidance()),
+        noise, setup, sampler, branches, maxRowsPerBatch);
+  }
+
+  /**
+   * A calibration of any pipeline's transformer: its conditioning inputs per CFG branch (batch-first
+   * tensors of the prompts' batch are stacked when edges run together; others are shared) and its
+   * guidance rule; the errors matrix holds each edge's mean over the samples.
+   */
+  public CalibrationJob(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
+      Tensor noise,
+      CalibrationSetup setup,
+      Sampler sampler,
+      GuidedDenoiser.Branches branches,
+      int maxRowsPerBatch) {
+    this(model, cond, uncond, guidance, noise, setup, sampler, branches, maxRowsPerBatch, EdgeWeight.MEAN);
   }
 
   /**
@@ -60,16 +83,18 @@ public final class CalibrationJob {
    */
   public CalibrationJob(
       DiffusionTransformer model,
-      PromptEmbeddings text,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
       Tensor noise,
       CalibrationSetup setup,
       Sampler sampler,
       GuidedDenoiser.Branches branches,
       int maxRowsPerBatch,
       EdgeWeight weight) {
-    if (noise.size(0) != text.batch() || text.batch() != setup.prompts().size()) {
+    if (noise.size(0) != setup.prompts().size()) {
       throw new IllegalArgumentException(
-          "calibration has " + setup.prompts().size() + " prompts, " + text.batch() + " embeddings and " + noise.size(0) + " noise samples");
+          "calibration has " + setup.prompts().size() + " prompts and " + noise.size(0) + " noise samples");
     }
     if (sampler.steps() != setup.steps() || !sampler.describe().equals(setup.sampler())) {
       throw new IllegalArgumentException("the calibration setup records " + setup.steps() + " steps of " + setup.sampler()
@@ -77,7 +102,9 @@ public final class CalibrationJob {
     }
     this.sampler = sampler;
     this.model = model;
-    this.text = text;
+    this.cond = Map.copyOf(cond);
+    this.uncond = Map.copyOf(uncond);
+    this.guidance = guidance;
     this.noise = noise;
     this.setup = setup;
     this.branches = branches;
@@ -139,13 +166,13 @@ public final class CalibrationJob {
   }
 
   private GuidedDenoiser denoiser(dev.lemica.cache.ResidualCache cache, int repeats) {
-    return new GuidedDenoiser(
-        model,
-        Map.of("encoder_hidden_states", stacked(text.cond(), repeats)),
-        Map.of("encoder_hidden_states", stacked(text.uncond(), repeats)),
-        setup.guidance(),
-        cache,
-        branches);
+    return new GuidedDenoiser(model, stacked(cond, repeats), stacked(uncond, repeats), guidance, cache, branches);
+  }
+
+  private Map<String, Tensor> stacked(Map<String, Tensor> inputs, int repeats) {
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    inputs.forEach((name, t) -> out.put(name, t.dim() > 0 && t.size(0) == noise.size(0) ? stacked(t, repeats) : t));
+    return out;
   }
 
   private static Tensor stacked(Tensor t, int repeats) {

@@ -13,6 +13,9 @@ import java.util.List;
  *
  * @param prompts each calibration sample's prompt (a prompt repeats when it runs under several seeds)
  * @param sampler the sampler's {@link dev.lemica.sampling.Sampler#describe()}, as provenance records it
+ * @param video the sample size as WIDTHxHEIGHTxFRAMES where the pipeline lets it vary, else null
+ *     (the embedded model's size is fixed)
+ * @param shift the flow shift, or NaN where the sampler has none (recorded as null)
  * @param reuse the {@link dev.lemica.cache.ReuseRule} name reused steps are measured under
  * @param seeds each sample's noise seed when every sample has its own ({@code --seeds}), else null
  */
@@ -27,6 +30,7 @@ public record CalibrationSetup(
     String cfg,
     String compute,
     String sampler,
+    String video,
     String reuse,
     List<Long> seeds) {
 
@@ -41,9 +45,15 @@ public record CalibrationSetup(
 
   /** A setup with plain reuse and one noise draw for the whole batch. */
   public CalibrationSetup(
-      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg, String compute,
-      String sampler) {
-    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, "plain", null);
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg,
+      String compute, String sampler, String video) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, video, "plain", null);
+  }
+
+  public CalibrationSetup(
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg,
+      String compute, String sampler) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, null);
   }
 
   /** A setup sampled with the embedded model's flow-matching Euler at {@code shift}. */
@@ -59,7 +69,14 @@ public record CalibrationSetup(
     n.put("noise", noise);
     n.put("sampler", sampler);
     n.put("steps", steps);
-    n.put("shift", shift);
+    if (video != null) {
+      n.put("video", video);
+    }
+    if (Double.isNaN(shift)) {
+      n.putNull("shift");
+    } else {
+      n.put("shift", shift);
+    }
     n.put("guidance", guidance);
     n.put("max_skip", maxSkip);
     n.put("cfg", cfg);

@@ -4,13 +4,17 @@ import dev.lemica.calibration.CalibrationJob;
 import dev.lemica.calibration.CalibrationSetup;
 import dev.lemica.calibration.EdgeErrors;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.io.OutputFile;
+import dev.lemica.pipeline.Conditioning;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.GenerationSettings;
+import dev.lemica.pipeline.Pipelines;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.PromptSeeds;
 import dev.lemica.solver.EdgeWeight;
 import dev.lemica.sampling.Sampler;
-import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -38,6 +42,8 @@ final class CalibrateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   @Mixin PromptOptions prompts;
+
+  @Mixin VideoOptions video;
 
   @Mixin NoiseOptions noise;
 
@@ -90,25 +96,31 @@ final class CalibrateCommand implements Callable<Integer> {
     List<String> given = prompts.prompts();
     PromptSeeds samples = noise.samples(given);
     List<String> promptList = samples != null ? samples.prompts() : given;
+    OutputFile.check(out, ".json");
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
-      PromptEmbeddings text = pipeline.encode(promptList);
-      Tensor initial = noise.noise(given, settings.sampleShape());
+        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, samples == null ? 1 : noise.seedCount()));
       Sampler sampler = pipeline.sampler(settings);
+      Guidance guidance = pipeline.guidance(settings);
       CalibrationSetup setup =
           new CalibrationSetup(
               modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
               branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe(),
+              pipeline instanceof TextToVideoPipeline ? null : settings.width() + "x" + settings.height() + "x" + settings.frames(),
               reuse, samples != null ? samples.seeds() : null);
-      CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, initial, setup, sampler, branches, batch, weight);
-      EdgeErrors start = job.initialErrors(out);
+      Tensor initial = noise.noise(samples, pipeline.noiseShape(settings));
+      Conditioning text = pipeline.encode(settings);
       long begin = System.nanoTime();
-      try (CalibrationProgress progress = new CalibrationProgress(quiet)) {
-        job.run(start, out, progress);
-      }
+      pipeline.withTransformer(transformer -> {
+        CalibrationJob job =
+            new CalibrationJob(transformer, text.cond(), text.uncond(), guidance, initial, setup, sampler, branches, batch, weight);
+        EdgeErrors start = job.initialErrors(out);
+        try (CalibrationProgress progress = new CalibrationProgress(quiet)) {
+          return job.run(start, out, progress);
+        }
+      });
       System.out.printf(
           "wrote %s: %d steps, max skip %d, %d sample(s), %.1f s%n",
           out, settings.steps(), maxSkip, promptList.size(), (System.nanoTime() - begin) / 1e9);

@@ -25,17 +25,20 @@ import picocli.CommandLine.Option;
     description = {
       "Runs a pipeline's VAE on tensors from a file, to check a VAE port against Python.",
       "Decoding reads the latents as the pipeline's denoiser holds them, de-normalises them as the pipeline"
-          + " does (Wan, Qwen-Image: latents_mean/latents_std; FLUX: / scaling_factor + shift_factor; SD, Latte:"
-          + " / scaling_factor) and decodes them to out.sample, float32:",
+          + " does (Wan, Qwen-Image: latents_mean/latents_std; FLUX: / scaling_factor + shift_factor; SD, Latte,"
+          + " CogVideoX: / scaling_factor) and decodes them to out.sample, float32:",
       "  in.packed_latents (B, N, 4C) with in.height, in.width (int64 pixel sizes): FLUX / Qwen-Image"
           + " transformer tokens, unpacked 2x2 as those pipelines do -> images (B, 3, H, W). Used when present.",
-      "  otherwise in.latents: (B, C, h, w) -> images (B, 3, H, W); (B, C, F, h, w) -> video (B, 3, F', H, W)."
-          + " Wan and Qwen-Image clamp to [-1, 1] as diffusers does; AutoencoderKL does not.",
+      "  otherwise in.latents: (B, C, h, w) -> images (B, 3, H, W); (B, C, F, h, w) -> video (B, 3, F', H, W),"
+          + " for CogVideoX (B, F, C, h, w) as its transformer holds them; Open-Sora 1.2 (z · scale + shift) needs"
+          + " --num-frames. Wan and Qwen-Image clamp to [-1, 1] as diffusers does; the others do not.",
       "--frames adds the pipeline's postprocessed output in [0, 1], channels last: out.frames (B, F, H, W, 3)"
           + " for a video, out.image (B, H, W, 3) for images.",
       "--encode instead reads in.video (B, 3, F, H, W) or in.image (B, 3, H, W) in [-1, 1] and writes the"
           + " posterior: out.latent_mean and out.latent_logvar (raw VAE latents, not normalised).",
-      "Supported: AutoencoderKLWan (Wan2.1), AutoencoderKLQwenImage (Qwen-Image), AutoencoderKL (FLUX.1, SD, Latte)."
+      "Supported: AutoencoderKLWan (Wan2.1), AutoencoderKLQwenImage (Qwen-Image), AutoencoderKL (FLUX.1, SD, Latte),"
+          + " AutoencoderKLCogVideoX (CogVideoX 1.0 and 1.5), Open-Sora 1.2's VideoAutoencoderPipeline (its config.json and"
+          + " model.safetensors)."
     })
 final class DecodeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "The VAE folder (config.json + weights) or a pipeline folder holding vae/.")
@@ -59,6 +62,15 @@ final class DecodeCommand implements Callable<Integer> {
       description = "AutoencoderKL only: frames per VAE call, as LattePipeline's decode_chunk_size (the numbers do not"
           + " change, memory does). Default: in.decode_chunk_size if the inputs hold it, else 1.")
   Integer decodeChunkSize;
+
+  @Option(
+      names = "--num-frames",
+      paramLabel = "N",
+      description =
+          "When decoding a video, the number of frames to decode to, as the pipeline was asked for: needed by VAEs"
+              + " whose latents leave it open (Open-Sora: 7 latent frames are 22 to 25 frames); for the others it must"
+              + " be the one count the latents decode to.")
+  Long numFrames;
 
   @Mixin ComputeOptions compute;
 
@@ -111,10 +123,22 @@ final class DecodeCommand implements Callable<Integer> {
     Tensor sample;
     if (x.dim() == 4) {
       sample = vae.decodeNormalizedImage(x);
-    } else if (vae instanceof AutoencoderKL kl) {
-      sample = kl.decode(kl.denormalize(x), framesPerCall(io));
     } else {
-      sample = vae.decodeNormalized(x);
+      Tensor latents = vae.pipelineLayout().toVae(x, vae);
+      long t = latents.size(2);
+      if (numFrames == null && vae.fewestVideoFrames(t) != vae.videoFrames(t)) {
+        throw new IllegalArgumentException(
+            vae.className() + " decodes " + t + " latent frames to " + vae.fewestVideoFrames(t) + " to " + vae.videoFrames(t)
+                + " frames: give --num-frames");
+      }
+      if (numFrames != null) {
+        vae.checkFrameCount(t, numFrames);
+      }
+      if (vae instanceof AutoencoderKL kl) {
+        sample = kl.decode(kl.denormalize(latents), framesPerCall(io));
+      } else {
+        sample = numFrames == null ? vae.decodeNormalized(latents) : vae.decodeNormalized(latents, numFrames);
+      }
     }
     writer.put("out.sample", sample);
     if (frames) {

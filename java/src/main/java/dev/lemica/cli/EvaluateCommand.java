@@ -10,8 +10,10 @@ import dev.lemica.evaluation.ResultTable;
 import dev.lemica.evaluation.Variant;
 import dev.lemica.evaluation.VariantResult;
 import dev.lemica.model.ComputeTarget;
-import dev.lemica.pipeline.SamplerSettings;
-import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.pipeline.Conditioning;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.GenerationSettings;
+import dev.lemica.pipeline.Pipelines;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleFile;
@@ -20,7 +22,6 @@ import dev.lemica.schedule.ScheduleSource;
 import dev.lemica.solver.ErrorMatrix;
 import dev.lemica.solver.Objective;
 import dev.lemica.solver.ScheduleSolver;
-import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.video.PngWriter;
 import dev.lemica.video.VideoFrames;
 import java.io.IOException;
@@ -59,6 +60,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
 
   @Mixin PromptOptions prompts;
+
+  @Mixin VideoOptions video;
 
   @Mixin NoiseOptions noise;
 
@@ -118,8 +121,8 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> promptList = prompts.prompts();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        TextToVideoPipeline pipeline = TextToVideoPipeline.load(modelDir, target)) {
-      SamplerSettings settings = modelOptions.settings(pipeline.defaults());
+        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions));
       int t = settings.steps();
       Optional<ErrorMatrix> matrix =
           errors != null ? Optional.of(ErrorMatrix.read(errors)) : ScheduleSource.calibratedErrors(modelDir, t);
@@ -135,75 +138,85 @@ final class EvaluateCommand implements Callable<Integer> {
           throw new IllegalArgumentException("--budgets: " + b + " is outside 2.." + t);
         }
       }
-      PromptEmbeddings text = pipeline.encode(promptList);
-      Tensor initial = noise.noise(text.batch(), settings.sampleShape());
-      Evaluator evaluator = new Evaluator(pipeline, text, initial, settings, branches);
-      System.err.printf("full run: %d prompts x %d steps...%n", promptList.size(), t);
-      evaluator.runFull();
-      System.err.printf("full run took %.2f s%n", evaluator.fullSeconds());
-
-      List<Variant> variants = new ArrayList<>();
-      for (int b : budgets) {
-        if (policies.contains("lemica")) {
-          for (Objective objective : new Objective[] {Objective.LEX_MINIMAX, Objective.MIN_SUM}) {
-            lemicaSchedule(matrix, modelDir, t, b, objective)
-                .ifPresentOrElse(
-                    s -> variants.add(new Variant("lemica " + objective.cliName(), b, t, new StaticSchedulePolicy(s, "lemica " + objective.cliName()))),
-                    () -> System.err.printf("note: no LeMiCa %s schedule for B=%d: no calibration for %d steps (give --errors)%n", objective.cliName(), b, t));
-          }
-        }
-        if (policies.contains("uniform")) {
-          variants.add(new Variant("uniform", b, t, new StaticSchedulePolicy(Schedule.uniform(t, b), "uniform")));
-        }
-        if (policies.contains("fewer-steps")) {
-          variants.add(new Variant("fewer steps", b, b, FullCompute.INSTANCE));
-        }
-        if (policies.contains("teacache")) {
-          variants.add(new Variant("teacache", b, t, evaluator.teaCacheFor(b)));
-        }
-      }
-      for (String s : schedules) {
-        StaticSchedulePolicy p = ScheduleSource.parse(s, t, false, sampler);
-        variants.add(new Variant("schedule " + p.schedule().toList(), p.schedule().budget(), t, p));
-      }
-
-      List<String> lines = new ArrayList<>();
-      lines.add(ResultTable.markdownHeader());
-      System.out.println(ResultTable.markdownHeader());
-      int shownBudget = framesBudget != null ? framesBudget : budgets.stream().mapToInt(Integer::intValue).min().orElse(0);
-      List<String> frameLabels = new ArrayList<>(List.of("full (" + t + " steps)"));
-      List<Tensor> frameVideos = new ArrayList<>(List.of(firstSample(evaluator.reference())));
-      List<VariantResult> results =
-          evaluator.run(
-              variants,
-              r -> {
-                String row = ResultTable.markdownRow(r);
-                lines.add(row);
-                System.out.println(row);
-                if (perPrompt) {
-                  for (int i = 0; i < promptList.size(); i++) {
-                    var s = r.perPrompt()[i];
-                    String line = String.format(java.util.Locale.ROOT, "|   %s | | | | %.2f | %.4f | %.4f | | |", promptList.get(i), s.psnr(), s.ssim(), s.mae());
-                    lines.add(line);
-                    System.out.println(line);
-                  }
-                }
-              },
-              (v, videos) -> {
-                if (framesPng != null && v.budget() == shownBudget && !v.policy().startsWith("schedule ")) {
-                  frameLabels.add(v.policy() + " B=" + v.budget());
-                  frameVideos.add(firstSample(videos));
-                }
-              });
-      if (framesPng != null) {
-        PngWriter.write(VideoFrames.labelledRows(frameLabels, frameVideos, 3), framesPng);
-      }
-      frameVideos.forEach(Tensor::releaseReference);
-      System.out.printf("full: %d steps, %.2f s wall for %d prompts%n", t, evaluator.fullSeconds(), promptList.size());
-      writeOutputs(results, lines, promptList, evaluator, settings, target);
-      evaluator.release();
+      Conditioning text = pipeline.encode(settings);
+      Tensor initial = noise.noise(pipeline.noiseShape(settings));
+      pipeline.withTransformer(transformer -> {
+        evaluate(new Evaluator(pipeline, text, initial, settings, branches), matrix, modelDir, sampler, promptList, settings, target);
+        return null;
+      });
     }
     return 0;
+  }
+
+  /** Every variant against the full run, with the transformer loaded throughout. */
+  private void evaluate(
+      Evaluator evaluator, Optional<ErrorMatrix> matrix, Path modelDir, String sampler, List<String> promptList,
+      GenerationSettings settings, ComputeTarget target) {
+    int t = settings.steps();
+    System.err.printf("full run: %d prompts x %d steps...%n", promptList.size(), t);
+    evaluator.runFull();
+    System.err.printf("full run took %.2f s%n", evaluator.fullSeconds());
+
+    List<Variant> variants = new ArrayList<>();
+    for (int b : budgets) {
+      if (policies.contains("lemica")) {
+        for (Objective objective : new Objective[] {Objective.LEX_MINIMAX, Objective.MIN_SUM}) {
+          lemicaSchedule(matrix, modelDir, t, b, objective)
+              .ifPresentOrElse(
+                  s -> variants.add(new Variant("lemica " + objective.cliName(), b, t, new StaticSchedulePolicy(s, "lemica " + objective.cliName()))),
+                  () -> System.err.printf("note: no LeMiCa %s schedule for B=%d: no calibration for %d steps (give --errors)%n", objective.cliName(), b, t));
+        }
+      }
+      if (policies.contains("uniform")) {
+        variants.add(new Variant("uniform", b, t, new StaticSchedulePolicy(Schedule.uniform(t, b), "uniform")));
+      }
+      if (policies.contains("fewer-steps")) {
+        variants.add(new Variant("fewer steps", b, b, FullCompute.INSTANCE));
+      }
+      if (policies.contains("teacache")) {
+        variants.add(new Variant("teacache", b, t, evaluator.teaCacheFor(b)));
+      }
+    }
+    for (String s : schedules) {
+      StaticSchedulePolicy p = ScheduleSource.parse(s, t, false, sampler);
+      variants.add(new Variant("schedule " + p.schedule().toList(), p.schedule().budget(), t, p));
+    }
+
+    List<String> lines = new ArrayList<>();
+    lines.add(ResultTable.markdownHeader());
+    System.out.println(ResultTable.markdownHeader());
+    int shownBudget = framesBudget != null ? framesBudget : budgets.stream().mapToInt(Integer::intValue).min().orElse(0);
+    List<String> frameLabels = new ArrayList<>(List.of("full (" + t + " steps)"));
+    List<Tensor> frameVideos = new ArrayList<>(List.of(firstSample(evaluator.reference())));
+    List<VariantResult> results =
+        evaluator.run(
+            variants,
+            r -> {
+              String row = ResultTable.markdownRow(r);
+              lines.add(row);
+              System.out.println(row);
+              if (perPrompt) {
+                for (int i = 0; i < promptList.size(); i++) {
+                  var s = r.perPrompt()[i];
+                  String line = String.format(java.util.Locale.ROOT, "|   %s | | | | %.2f | %.4f | %.4f | | |", promptList.get(i), s.psnr(), s.ssim(), s.mae());
+                  lines.add(line);
+                  System.out.println(line);
+                }
+              }
+            },
+            (v, videos) -> {
+              if (framesPng != null && v.budget() == shownBudget && !v.policy().startsWith("schedule ")) {
+                frameLabels.add(v.policy() + " B=" + v.budget());
+                frameVideos.add(firstSample(videos));
+              }
+            });
+    if (framesPng != null) {
+      PngWriter.write(VideoFrames.labelledRows(frameLabels, frameVideos, 3), framesPng);
+    }
+    frameVideos.forEach(Tensor::releaseReference);
+    System.out.printf("full: %d steps, %.2f s wall for %d prompts%n", t, evaluator.fullSeconds(), promptList.size());
+    writeOutputs(results, lines, promptList, evaluator, settings, target);
+    evaluator.release();
   }
 
   /** The first prompt's video, copied so it outlives the run that made it. */
@@ -221,7 +234,7 @@ final class EvaluateCommand implements Callable<Integer> {
     return matrix.map(m -> ScheduleSolver.solve(m, budget, objective).schedule());
   }
 
-  private void writeOutputs(List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, SamplerSettings settings, ComputeTarget target) {
+  private void writeOutputs(List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, GenerationSettings settings, ComputeTarget target) {
     try {
       if (table != null) {
         Files.writeString(table, String.join("\n", lines) + "\n");
@@ -231,7 +244,11 @@ final class EvaluateCommand implements Callable<Integer> {
         setup.put("model", modelOptions.label());
         setup.put("noise", noise.describe());
         setup.put("steps", settings.steps());
-        setup.put("shift", settings.shift());
+        if (Double.isNaN(settings.shift())) {
+          setup.putNull("shift");
+        } else {
+          setup.put("shift", settings.shift());
+        }
         setup.put("guidance", settings.guidance());
         setup.put("compute", target.toString());
         setup.put("errors", errors != null ? errors.toString() : null);

@@ -5,7 +5,6 @@ import dev.lemica.io.OutputFile;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
-import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
 import dev.lemica.pipeline.Pipelines;
 import dev.lemica.pipeline.SamplingResult;
@@ -50,23 +49,10 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--prompt", description = "A prompt; repeat for a batch.")
   List<String> prompts = new ArrayList<>();
 
-  @Option(names = "--negative-prompt", paramLabel = "TEXT", description = "The unconditional branch's prompt: one for all prompts, or one per prompt (repeat). Default: the pipeline's (empty).")
-  List<String> negativePrompts = new ArrayList<>();
+  @Mixin VideoOptions video;
 
   @Option(names = "--embeddings", paramLabel = "FILE", description = "Precomputed text embeddings instead of prompts: safetensors with prompt_embeds and negative_prompt_embeds (B, tokens, dim).")
   Path embeddings;
-
-  @Option(names = "--height", description = "Video height in pixels (a multiple of the VAE's spatial factor times the patch size: 16 for Wan).")
-  Integer height;
-
-  @Option(names = "--width", description = "Video width in pixels (same rule as --height).")
-  Integer width;
-
-  @Option(names = "--frames", description = "Video frames (Wan: 1 + 4k; other counts are rounded down to that form, as WanPipeline does).")
-  Integer frames;
-
-  @Option(names = "--max-sequence-length", paramLabel = "N", description = "Text tokens per prompt (Wan default 512).")
-  Integer maxSequenceLength;
 
   @Mixin NoiseOptions noise;
 
@@ -120,10 +106,7 @@ final class GenerateCommand implements Callable<Integer> {
       List<String> texts =
           precomputed != null ? IntStream.range(0, (int) precomputed.batch()).mapToObj(i -> "(embeddings row " + i + ")").toList() : prompts;
       GenerationSettings settings =
-          pipeline.resolve(
-              new GenerationRequest(
-                  texts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, modelOptions.steps,
-                  modelOptions.guidance, modelOptions.shift, maxSequenceLength));
+          pipeline.resolve(video.request(texts, modelOptions));
       CachePolicy policy = cache.policy(settings.steps(), modelDir, pipeline.samplerName(settings));
       Tensor initial = noise.noise(pipeline.noiseShape(settings));
       System.err.printf(

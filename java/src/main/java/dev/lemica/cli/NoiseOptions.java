@@ -52,10 +52,17 @@ final class NoiseOptions {
     return null;
   }
 
-  /** The initial latents of the samples: per seed with --seeds, else one draw for the whole batch. */
-  Tensor noise(List<String> prompts, long[] sampleShape) {
-    PromptSeeds samples = samples(prompts);
-    return samples != null ? samples.noise(sampleShape) : noise(prompts.size(), sampleShape);
+  /** How many seeds --seeds lists (0 without it). */
+  int seedCount() {
+    return perSeed() ? choice.seeds.size() : 0;
+  }
+
+  /**
+   * Initial latents of {@code shape} (batch first): one seeded draw per sample where {@code
+   * samples} is not null (--seeds), else {@link #noise(long[])}.
+   */
+  Tensor noise(PromptSeeds samples, long[] shape) {
+    return samples != null ? samples.noise(java.util.Arrays.copyOfRange(shape, 1, shape.length)) : noise(shape);
   }
 
   /** Initial latents of shape (batch, sample...), float32 on the CPU. */

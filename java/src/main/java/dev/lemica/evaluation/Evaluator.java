@@ -3,11 +3,12 @@ package dev.lemica.evaluation;
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.TeaCachePolicy;
-import dev.lemica.pipeline.SamplerSettings;
-import dev.lemica.pipeline.TextToVideoPipeline;
+import dev.lemica.pipeline.Conditioning;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.GenerationSettings;
+import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.StepListener;
-import dev.lemica.text.PromptEmbeddings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,21 +18,23 @@ import org.bytedeco.pytorch.Tensor;
 
 /**
  * Runs the full sampling once on held-out prompts, then each variant on the same prompts and noise,
- * and scores every variant's videos against the full run's. All in one process, so wall times are
- * comparable.
+ * and scores every variant's decoded videos against the full run's. All in one process, so wall
+ * times (of sampling; decoding is the same for every variant and left out) are comparable. Any
+ * pipeline works; callers keep its transformer loaded across the runs with
+ * {@link DiffusionPipeline#withTransformer}.
  */
 public final class Evaluator {
-  private final TextToVideoPipeline pipeline;
-  private final PromptEmbeddings text;
+  private final DiffusionPipeline pipeline;
+  private final Conditioning text;
   private final Tensor noise;
-  private final SamplerSettings settings;
+  private final GenerationSettings settings;
   private final GuidedDenoiser.Branches branches;
   private Tensor reference;
   private double fullSeconds;
   private int fullEvaluations;
   private Map<String, double[]> teaCacheChanges;
 
-  public Evaluator(TextToVideoPipeline pipeline, PromptEmbeddings text, Tensor noise, SamplerSettings settings, GuidedDenoiser.Branches branches) {
+  public Evaluator(DiffusionPipeline pipeline, Conditioning text, Tensor noise, GenerationSettings settings, GuidedDenoiser.Branches branches) {
     this.pipeline = pipeline;
     this.text = text;
     this.noise = noise;
@@ -43,17 +46,16 @@ public final class Evaluator {
   public void runFull() {
     // A short warm-up first, so the full run's wall time does not include one-off start-up costs.
     try (PointerScope scope = new PointerScope()) {
-      pipeline.generate(text, noise, settings.withOverrides(2, null, null), FullCompute.INSTANCE, branches, StepListener.NONE);
+      pipeline.sample(text, noise, settings.withSteps(Math.min(2, settings.steps())), FullCompute.INSTANCE, branches, StepListener.NONE);
     }
-    TextToVideoPipeline.Generation full =
-        pipeline.generate(text, noise, settings, FullCompute.INSTANCE, branches, StepListener.NONE);
-    reference = full.samples();
+    SamplingResult full = pipeline.sample(text, noise, settings, FullCompute.INSTANCE, branches, StepListener.NONE);
+    reference = pipeline.decode(full.latents(), settings);
     reference.retainReference();
     fullSeconds = full.seconds();
     fullEvaluations = full.blockStackEvaluations();
     TeaCachePolicy.ChangeRecorder recorder = new TeaCachePolicy.ChangeRecorder();
     try (PointerScope scope = new PointerScope()) {
-      pipeline.generate(text, noise, settings, recorder, branches, StepListener.NONE);
+      pipeline.sample(text, noise, settings, recorder, branches, StepListener.NONE);
     }
     teaCacheChanges = recorder.changes();
   }
@@ -83,16 +85,17 @@ public final class Evaluator {
     List<VariantResult> results = new ArrayList<>();
     for (Variant v : variants) {
       try (PointerScope scope = new PointerScope()) {
-        SamplerSettings s = settings.withOverrides(v.steps(), null, null);
+        GenerationSettings s = settings.withSteps(v.steps());
         CachePolicy policy = v.cache();
-        TextToVideoPipeline.Generation g = pipeline.generate(text, noise, s, policy, branches, StepListener.NONE);
+        SamplingResult g = pipeline.sample(text, noise, s, policy, branches, StepListener.NONE);
+        Tensor videos = pipeline.decode(g.latents(), s);
         VariantResult r =
             new VariantResult(
-                v, VideoMetrics.compare(g.samples(), reference), g.computedSteps(), g.blockStackEvaluations(),
+                v, VideoMetrics.compare(videos, reference), g.computedSteps(), g.blockStackEvaluations(),
                 g.seconds(), fullSeconds, fullEvaluations, settings.steps());
         results.add(r);
         onResult.accept(r);
-        onVideos.accept(v, g.samples());
+        onVideos.accept(v, videos);
       }
     }
     return results;

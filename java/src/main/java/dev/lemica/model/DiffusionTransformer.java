@@ -26,6 +26,27 @@ public interface DiffusionTransformer extends AutoCloseable {
     return forward(inputs, BlockStackHook.RUN_ALL);
   }
 
+  /** The forward input that carries the latents a sampler integrates (diffusers: hidden_states). */
+  default String latentsInput() {
+    return "hidden_states";
+  }
+
+  /**
+   * The unconditional CFG branch, for a model that defines it itself from the conditional inputs
+   * (Open-Sora's learned null caption); empty where the caller brings it (a negative prompt's embeddings).
+   */
+  default java.util.Optional<java.util.Map<String, Tensor>> unconditional(java.util.Map<String, Tensor> cond) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * What a sampler integrates of a forward's output: all of it, or for a model that learns its
+   * variance (Open-Sora's STDiT3, Latte: pred_sigma / learned-sigma) the prediction channels only.
+   */
+  default Tensor prediction(Tensor output) {
+    return output;
+  }
+
   /**
    * Random inputs for speed and memory measurements, with their FLOP counts.
    *

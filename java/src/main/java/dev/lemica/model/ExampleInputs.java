@@ -23,4 +23,12 @@ public record ExampleInputs(
     double guidance,
     long tokens,
     double forwardFlops,
-    double blockStackFlops) {}
+    double blockStackFlops) {
+
+  /** Checks a video model's latent without the batch: four positive sizes (C, F, H, W). */
+  public static void requireVideoLatent(java.util.List<Long> latentShape) {
+    if (latentShape.size() != 4 || latentShape.stream().anyMatch(v -> v <= 0)) {
+      throw new IllegalArgumentException("--latent: a video model takes four positive sizes C,F,H,W, got " + latentShape);
+    }
+  }
+}

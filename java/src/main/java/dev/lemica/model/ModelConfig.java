@@ -36,7 +36,16 @@ public final class ModelConfig {
     return root;
   }
 
+  /**
+   * The class the config describes: diffusers' {@code _class_name}, or for a transformers-style
+   * config without one (Open-Sora's hub folders) {@code architectures[0]}.
+   */
   public String className() {
+    JsonNode architectures = root.get("architectures");
+    if (root.get("_class_name") == null && architectures != null && architectures.isArray() && architectures.size() > 0
+        && architectures.get(0).isTextual()) {
+      return architectures.get(0).asText();
+    }
     return requireString("_class_name");
   }
 

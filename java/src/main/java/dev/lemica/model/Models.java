@@ -1,5 +1,7 @@
 package dev.lemica.model;
 
+import dev.lemica.model.opensora.Stdit3Config;
+import dev.lemica.model.opensora.Stdit3Transformer;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
@@ -19,7 +21,7 @@ public final class Models {
     DiffusionTransformer load(ModelConfig config, WeightLoader weights);
   }
 
-  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(WanConfig.CLASS_NAME, WanTransformer::load));
+  private static final Map<String, Loader> LOADERS = new TreeMap<>(Map.of(WanConfig.CLASS_NAME, WanTransformer::load, Stdit3Config.CLASS_NAME, Stdit3Transformer::load));
 
   private Models() {}
 
@@ -53,12 +55,15 @@ public final class Models {
     return loader.load(config, WeightLoader.random(target, seed));
   }
 
-  /** A bundled config by name (wan2.1-t2v-1.3b, wan2.1-t2v-14b). */
+  /** The bundled transformer configs {@link #preset} knows. */
+  public static final java.util.List<String> PRESETS = java.util.List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2");
+
+  /** A bundled config by name (see {@link #PRESETS}). */
   public static ModelConfig preset(String name) {
     String resource = "/dev/lemica/presets/" + name + ".json";
     try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalArgumentException("--preset " + name + ": unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)");
+        throw new IllegalArgumentException("--preset " + name + ": unknown (known: " + String.join(", ", PRESETS) + ")");
       }
       return ModelConfig.parse(in.readAllBytes(), Path.of("preset " + name));
     } catch (java.io.IOException e) {

@@ -27,13 +27,40 @@ public final class WeightLoader implements AutoCloseable {
   private final Path folder;
   private final TensorSource source;
   private final ComputeTarget target;
-  private final Set<String> used = new HashSet<>();
-  private final List<Tensor> retained = new ArrayList<>();
+  private final Set<String> used;
+  private final List<Tensor> retained;
+  /** Prepended to every name: non-empty for a view made by {@link #under}. */
+  private final String prefix;
+  private final boolean view;
 
   public WeightLoader(Path folder, TensorSource source, ComputeTarget target) {
+    this(folder, source, target, new HashSet<>(), new ArrayList<>(), "", false);
+  }
+
+  private WeightLoader(
+      Path folder, TensorSource source, ComputeTarget target, Set<String> used, List<Tensor> retained, String prefix, boolean view) {
     this.folder = folder;
     this.source = source;
     this.target = target;
+    this.used = used;
+    this.retained = retained;
+    this.prefix = prefix;
+    this.view = view;
+  }
+
+  /**
+   * The weights under {@code prefix} (asked for by their names without it), for a model nested in a
+   * larger checkpoint: Open-Sora's VAE holds a diffusers AutoencoderKL as {@code spatial_vae.module.*}.
+   * The view shares this loader's source and bookkeeping: what it loads counts as used here, and this
+   * loader frees it. Closing the view does nothing.
+   */
+  public WeightLoader under(String prefix) {
+    return new WeightLoader(folder, source, target, used, retained, this.prefix + prefix, true);
+  }
+
+  /** Whether the weights are made up ({@link #random}) rather than read from a checkpoint. */
+  public boolean madeUp() {
+    return source == null;
   }
 
   /**
@@ -50,8 +77,13 @@ public final class WeightLoader implements AutoCloseable {
     return target;
   }
 
+  /** The folder the weights come from, for messages. */
+  public Path folder() {
+    return folder;
+  }
+
   public boolean has(String name) {
-    return source == null || source.has(name);
+    return source == null || source.has(prefix + name);
   }
 
   /** The named weight in the compute dtype. */
@@ -103,7 +135,8 @@ public final class WeightLoader implements AutoCloseable {
     retained.remove(retained.size() - 1).releaseReference();
   }
 
-  private Tensor place(String name, ScalarType dtype, long[] expectedShape) {
+  private Tensor place(String shortName, ScalarType dtype, long[] expectedShape) {
+    String name = prefix + shortName;
     if (source == null) {
       Tensor made =
           torch.randn(expectedShape, new TensorOptions(dtype).device(new DeviceOptional(target.device())))
@@ -147,6 +180,9 @@ public final class WeightLoader implements AutoCloseable {
 
   @Override
   public void close() {
+    if (view) {
+      return;
+    }
     retained.forEach(Tensor::releaseReference);
     retained.clear();
     if (source != null) {

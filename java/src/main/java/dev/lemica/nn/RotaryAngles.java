@@ -48,6 +48,21 @@ public final class RotaryAngles {
     return torch.cat(perAxis, 1);
   }
 
+  /**
+   * Angles from a frequency table given as it is, rather than derived from θ: rotary_embedding_torch
+   * keeps its {@code freqs} as a module parameter, so Open-Sora's checkpoints carry them.
+   *
+   * @param positions (tokens,) one position per token
+   * @param frequencies (head_dim/2,)
+   * @return (tokens, head_dim/2) angles position·frequency, in the frequencies' dtype
+   */
+  public static Tensor ofFrequencies(Tensor positions, Tensor frequencies) {
+    if (positions.dim() != 1 || frequencies.dim() != 1) {
+      throw new IllegalArgumentException("rotary positions and frequencies must be 1-D");
+    }
+    return positions.to(frequencies.scalar_type()).unsqueeze(1).mul(frequencies.unsqueeze(0));
+  }
+
   /** cos θ + i·sin θ as complex64, the table of {@link Rope#complex}; same shape as the angles. */
   public static Tensor complex(Tensor angles) {
     return torch.polar(torch.ones_like(angles), angles).to(ScalarType.ComplexFloat);

@@ -3,6 +3,7 @@ package dev.lemica.pipeline;
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.ResidualCache;
 import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.StepListener;
@@ -16,7 +17,7 @@ public final class CachedSampling {
       DiffusionTransformer transformer,
       Sampler sampler,
       Conditioning conditioning,
-      double guidance,
+      Guidance guidance,
       Tensor noise,
       CachePolicy policy,
       GuidedDenoiser.Branches branches,

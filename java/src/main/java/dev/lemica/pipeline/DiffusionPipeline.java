@@ -2,9 +2,13 @@ package dev.lemica.pipeline;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.model.ComputeTarget;
+import dev.lemica.model.DiffusionTransformer;
+import dev.lemica.sampling.Guidance;
+import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.StepListener;
 import java.nio.file.Path;
+import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -32,8 +36,24 @@ public interface DiffusionPipeline extends AutoCloseable {
   /** Frames per second of the videos this pipeline makes. */
   int fps();
 
-  /** A name of the sampler a run with these settings uses, as schedule provenance records it. */
-  String samplerName(GenerationSettings settings);
+  /** The sampler a run with these settings uses (its folder's scheduler, with the settings' steps and shift). */
+  Sampler sampler(GenerationSettings settings);
+
+  /** The sampler's name as schedule provenance records it. */
+  default String samplerName(GenerationSettings settings) {
+    return sampler(settings).describe();
+  }
+
+  /** How the CFG branches combine for these settings (the pipeline's rule and scale). */
+  default Guidance guidance(GenerationSettings settings) {
+    return Guidance.classifierFree(settings.guidance());
+  }
+
+  /**
+   * Runs {@code work} with the transformer loaded; nested calls share one load. How jobs that
+   * sample many times (calibration, evaluation) keep it loaded between runs.
+   */
+  <R> R withTransformer(Function<DiffusionTransformer, R> work);
 
   Conditioning encode(GenerationSettings settings);
 
@@ -45,13 +65,29 @@ public interface DiffusionPipeline extends AutoCloseable {
     throw new IllegalArgumentException(className() + " takes more than one text embedding: give prompts, not --embeddings");
   }
 
-  SamplingResult sample(
+  /** One cached sampling run from {@code noise}: the folder's sampler, the pipeline's guidance, the policy at the block-stack seam. */
+  default SamplingResult sample(
       Conditioning conditioning,
       Tensor noise,
       GenerationSettings settings,
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
-      StepListener listener);
+      StepListener listener) {
+    checkNoise(noise, settings);
+    Sampler sampler = sampler(settings);
+    Guidance guidance = guidance(settings);
+    return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, listener));
+  }
+
+  /** Fails in one line when {@code noise} is not of {@link #noiseShape}. */
+  default void checkNoise(Tensor noise, GenerationSettings settings) {
+    long[] expected = noiseShape(settings);
+    if (!java.util.Arrays.equals(dev.lemica.torch.Tensors.shape(noise), expected)) {
+      throw new IllegalArgumentException(
+          "initial latents have shape " + dev.lemica.torch.Tensors.shapeString(noise) + "; " + settings.batch() + " prompt(s) at "
+              + settings.width() + "x" + settings.height() + ", " + settings.frames() + " frame(s) need " + java.util.Arrays.toString(expected));
+    }
+  }
 
   /** Latents as {@link #sample} returns them → videos (B, 3, F, H, W) float32 in [-1, 1]. */
   Tensor decode(Tensor latents, GenerationSettings settings);

@@ -12,6 +12,8 @@ public final class LazyComponent<T extends AutoCloseable> implements AutoCloseab
   private final Supplier<T> loader;
   private final Residency residency;
   private T loaded;
+  /** Uses in progress: a nested use shares the load, and only the outermost one frees it. */
+  private int depth;
 
   public LazyComponent(Supplier<T> loader, Residency residency) {
     this.loader = loader;
@@ -23,10 +25,12 @@ public final class LazyComponent<T extends AutoCloseable> implements AutoCloseab
     if (loaded == null) {
       loaded = loader.get();
     }
+    depth++;
     try {
       return work.apply(loaded);
     } finally {
-      if (residency == Residency.RELEASE_AFTER_USE) {
+      depth--;
+      if (depth == 0 && residency == Residency.RELEASE_AFTER_USE) {
         close();
       }
     }

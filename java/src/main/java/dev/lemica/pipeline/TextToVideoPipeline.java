@@ -114,12 +114,8 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
     return FPS;
   }
 
-  @Override
-  public String samplerName(GenerationSettings settings) {
-    return sampler(settings).describe();
-  }
-
   /** The folder's sampler (its scheduler.json kind, flow-matching Euler) for these settings. */
+  @Override
   public FlowMatchEuler sampler(GenerationSettings settings) {
     return new FlowMatchEuler(settings.steps(), settings.shift());
   }
@@ -169,7 +165,13 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
       throw new IllegalArgumentException(
           "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");
     }
-    return CachedSampling.run(transformer, sampler(settings), conditioning, settings.guidance(), noise, policy, branches, listener);
+    return CachedSampling.run(transformer, sampler(settings), conditioning, guidance(settings), noise, policy, branches, listener);
+  }
+
+  /** The transformer stays loaded as long as the folder is open (7M parameters). */
+  @Override
+  public <R> R withTransformer(java.util.function.Function<DiffusionTransformer, R> work) {
+    return work.apply(transformer);
   }
 
   /** The samples are the videos: decoding is the identity. */

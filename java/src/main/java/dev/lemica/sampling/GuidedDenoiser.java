@@ -28,7 +28,6 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
  */
 public final class GuidedDenoiser implements Denoiser, AutoCloseable {
-  public static final String LATENTS = "hidden_states";
   public static final String TIMESTEP = "timestep";
 
   /** How the two CFG branches share forwards. */
@@ -70,7 +69,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private final DiffusionTransformer model;
   private final Map<String, Tensor> cond;
   private final Map<String, Tensor> uncond;
-  private final double guidance;
+  private final Guidance guidance;
   private final ResidualCache cache;
   private final Branches branches;
   private final Map<String, Tensor> batched;
@@ -86,11 +85,19 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       double guidance,
       ResidualCache cache,
       Branches branches) {
+    this(model, cond, uncond, Guidance.classifierFree(guidance), cache, branches);
+  }
+
+  /** @param guidance how the branches combine (and whether the unconditional one runs) */
+  public GuidedDenoiser(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
+      ResidualCache cache,
+      Branches branches) {
     if (!cond.keySet().equals(uncond.keySet())) {
       throw new IllegalArgumentException("cond and uncond inputs differ: " + cond.keySet() + " vs " + uncond.keySet());
-    }
-    if (!Double.isFinite(guidance)) {
-      throw new IllegalArgumentException("--guidance must be a finite number, got " + guidance);
     }
     this.model = model;
     this.cond = onModelDevice(cond);
@@ -98,9 +105,9 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.guidance = guidance;
     this.cache = cache;
     this.branches = branches;
-    this.batched = branches == Branches.BATCHED && guidance != 1.0 ? concatenate(uncond, cond) : null;
+    this.batched = branches == Branches.BATCHED && guidance.guided() ? concatenate(uncond, cond) : null;
     if (!model.target().isCuda()) {
-      if (branches == Branches.PARALLEL && guidance != 1.0) {
+      if (branches == Branches.PARALLEL && guidance.guided()) {
         CpuThreads.forParallelCallers();
       } else {
         CpuThreads.forOneCaller();
@@ -148,7 +155,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  public double guidance() {
+  public Guidance guidance() {
     return guidance;
   }
 
@@ -166,24 +173,24 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public Prediction predict(Tensor x, int step, double timestep) {
     int computedBefore = cache.computedCalls();
     Tensor output;
-    if (guidance == 1.0) {
+    if (!guidance.guided()) {
       output = forward(cond, x, step, timestep, "cond");
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
-      output = combine(both.narrow(0, 0, b), both.narrow(0, b, b));
+      output = guidance.combine(both.narrow(0, 0, b), both.narrow(0, b, b), step, timestep);
     } else if (branches == Branches.PARALLEL) {
       Future<Tensor> vu = BRANCH_THREADS.submit(() -> forwardOnWorker(uncond, x, step, timestep, "uncond"));
       Future<Tensor> vc = BRANCH_THREADS.submit(() -> forwardOnWorker(cond, x, step, timestep, "cond"));
       Tensor u = join(vu);
       Tensor c = join(vc);
-      output = combine(u, c);
+      output = guidance.combine(u, c, step, timestep);
       u.releaseReference();
       c.releaseReference();
     } else {
       Tensor vu = forward(uncond, x, step, timestep, "uncond");
       Tensor vc = forward(cond, x, step, timestep, "cond");
-      output = combine(vu, vc);
+      output = guidance.combine(vu, vc, step, timestep);
     }
     return new Prediction(output, cache.computedCalls() > computedBefore);
   }
@@ -215,14 +222,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     }
   }
 
-  private Tensor combine(Tensor vu, Tensor vc) {
-    return vu.add(vc.sub(vu), new Scalar(guidance));
-  }
-
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
-    inputs.put(LATENTS, x);
+    inputs.put(model.latentsInput(), x);
     inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
-    return model.forward(ForwardInputs.of(inputs), cache.hook(step, context));
+    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context)));
   }
 }

@@ -16,6 +16,18 @@ public final class ConfigValues {
     return c.optional(key).isPresent() ? c.requirePositiveInt(key) : fallback;
   }
 
+  /** A positive finite number. */
+  public static double positiveDouble(ModelConfig c, String key, double fallback) {
+    if (c.optional(key).isEmpty()) {
+      return fallback;
+    }
+    double v = c.requireDouble(key);
+    if (!(v > 0) || Double.isInfinite(v)) {
+      throw c.fault(key, "must be a positive number, got " + v);
+    }
+    return v;
+  }
+
   public static boolean bool(ModelConfig c, String key, boolean fallback) {
     return c.optional(key).isPresent() ? c.requireBoolean(key) : fallback;
   }

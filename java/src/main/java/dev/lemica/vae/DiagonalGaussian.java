@@ -18,4 +18,9 @@ public record DiagonalGaussian(Tensor mean, Tensor logvar) {
     Tensor logvar = moments.narrow(1, z, z).clamp(new ScalarOptional(new Scalar(-30.0)), new ScalarOptional(new Scalar(20.0)));
     return new DiagonalGaussian(mean, logvar);
   }
+
+  /** {@code mean + exp(logvar / 2) · noise}: the posterior's {@code sample()} with the given standard-normal noise. */
+  public Tensor sample(Tensor noise) {
+    return mean.add(logvar.mul(new Scalar(0.5)).exp().mul(noise));
+  }
 }

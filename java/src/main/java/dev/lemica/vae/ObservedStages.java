@@ -24,8 +24,13 @@ public final class ObservedStages {
   }
 
   public Tensor run(Tensor x, VaeObserver observer, String module, int chunk) {
+    return run(x, observer, module, "chunk" + chunk);
+  }
+
+  /** As {@link #run(Tensor, VaeObserver, String, int)}, the chunk named as the reference names it ({@code group0} for CogVideoX). */
+  public Tensor run(Tensor x, VaeObserver observer, String module, String chunkName) {
     BlockObserver shown =
-        observer == VaeObserver.NONE ? BlockObserver.NONE : (i, out) -> observer.observe(module + "." + names.get(i) + ".chunk" + chunk, out);
+        observer == VaeObserver.NONE ? BlockObserver.NONE : (i, out) -> observer.observe(module + "." + names.get(i) + "." + chunkName, out);
     return ScopedBlocks.run(stages.size(), x, (i, h) -> stages.get(i).apply(h), shown);
   }
 }

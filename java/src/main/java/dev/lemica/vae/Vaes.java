@@ -4,7 +4,10 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
 import dev.lemica.vae.kl.AutoencoderKL;
+import dev.lemica.vae.opensora.OpenSoraVae;
+import dev.lemica.vae.opensora.OpenSoraVaeConfig;
 import dev.lemica.vae.wan.AutoencoderKLWan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +21,8 @@ import java.util.TreeSet;
 
 /**
  * Loads a VAE from a diffusers folder, choosing the implementation by its config's {@code
- * _class_name} (as {@link dev.lemica.model.Models} does for transformers). Accepts the {@code vae/}
+ * _class_name} (as {@link dev.lemica.model.Models} does for transformers), or for Open-Sora's
+ * transformers-style config by its {@code architectures}. Accepts the {@code vae/}
  * folder itself or a pipeline folder holding {@code vae/}.
  */
 public final class Vaes {
@@ -32,13 +36,16 @@ public final class Vaes {
           Map.of(
               AutoencoderKLWan.CLASS_NAME, AutoencoderKLWan::load,
               AutoencoderKLWan.QWEN_IMAGE_CLASS_NAME, AutoencoderKLWan::load,
-              AutoencoderKL.CLASS_NAME, AutoencoderKL::load));
+              AutoencoderKL.CLASS_NAME, AutoencoderKL::load,
+              AutoencoderKLCogVideoX.CLASS_NAME, AutoencoderKLCogVideoX::load,
+              OpenSoraVaeConfig.ARCHITECTURE, OpenSoraVae::load));
 
-  private static final Set<String> PRESETS = new TreeSet<>(Set.of("wan2.1-vae", "qwen-image-vae", "flux.1-vae", "sd-vae-ft-ema"));
+  private static final Set<String> PRESETS =
+      new TreeSet<>(Set.of("wan2.1-vae", "qwen-image-vae", "flux.1-vae", "sd-vae-ft-ema", "cogvideox1.5-vae", "opensora-1.2-vae"));
 
   private Vaes() {}
 
-  /** The {@code _class_name}s this registry can load. */
+  /** The {@code _class_name}s (and Open-Sora's architecture name) this registry can load. */
   public static Set<String> supported() {
     return LOADERS.keySet();
   }
@@ -89,8 +96,10 @@ public final class Vaes {
   /**
    * A bundled VAE config by name, for {@link #withRandomWeights}: {@code wan2.1-vae} (as in
    * Wan2.1-T2V-1.3B-Diffusers/vae), {@code qwen-image-vae} (Qwen/Qwen-Image/vae), {@code flux.1-vae}
-   * (black-forest-labs/FLUX.1-dev/vae) and {@code sd-vae-ft-ema} (stabilityai/sd-vae-ft-ema, the VAE
-   * Latte-1 ships).
+   * (black-forest-labs/FLUX.1-dev/vae), {@code sd-vae-ft-ema} (stabilityai/sd-vae-ft-ema, the VAE
+   * Latte-1 ships), {@code cogvideox1.5-vae} (THUDM/CogVideoX1.5-5B/vae) and {@code opensora-1.2-vae}
+   * (hpcai-tech/OpenSora-VAE-v1.2, with the spatial VAE config of
+   * PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers/vae).
    */
   public static ModelConfig preset(String name) {
     if (!PRESETS.contains(name)) {
@@ -108,7 +117,9 @@ public final class Vaes {
   }
 
   private static Loader loader(ModelConfig config) {
-    String className = config.className();
+    // Open-Sora's config is transformers-style: no _class_name, the class in "architectures".
+    boolean openSora = config.optional("_class_name").isEmpty() && OpenSoraVaeConfig.describes(config);
+    String className = openSora ? OpenSoraVaeConfig.ARCHITECTURE : config.className();
     Loader loader = LOADERS.get(className);
     if (loader == null) {
       throw new IllegalArgumentException(

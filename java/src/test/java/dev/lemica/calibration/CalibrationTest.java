@@ -134,7 +134,7 @@ class CalibrationTest {
   }
 
   private static Tensor uniPC(Sampler sampler, dev.lemica.cache.CachePolicy policy) {
-    return CachedSampling.run(pipeline.transformer(), sampler, pipeline.conditioning(text), settings.guidance(), noise, policy,
+    return CachedSampling.run(pipeline.transformer(), sampler, pipeline.conditioning(text), dev.lemica.sampling.Guidance.classifierFree(settings.guidance()), noise, policy,
         GuidedDenoiser.Branches.SEPARATE, StepListener.NONE).latents();
   }
 

@@ -44,6 +44,6 @@ class BenchCommandTest {
     assertTrue(flops > 2.7e14 && flops < 3.0e14, "flops " + flops);
     CliRunner r = CliRunner.run("bench", "--preset", "wan9-giant");
     assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b)"), r.err());
+    assertTrue(r.err().contains("unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b, opensora-1.2)"), r.err());
   }
 }

@@ -15,9 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 class ForwardCommandTest {
   @TempDir Path dir;
 
-  @Test
-  void writesTheReferenceOutput() {
-    Path golden = Golden.dir("wan");
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"wan", "opensora_stdit3"})
+  void writesTheReferenceOutput(String folder) {
+    Path golden = Golden.dir(folder);
     Path out = dir.resolve("o.safetensors");
     CliRunner r = CliRunner.run("forward", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
     assertEquals(0, r.exitCode(), r.err());

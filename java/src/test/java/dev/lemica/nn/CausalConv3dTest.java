@@ -82,4 +82,70 @@ class CausalConv3dTest {
       assertArrayEquals(new float[] {1, 2}, Tensors.toFloats(kept));
     }
   }
+
+  private static CausalConv3d firstFrameConv(long in, long out) {
+    return new CausalConv3d(torch.randn(out, in, 3, 3, 3), torch.randn(out), new long[] {1, 1, 1}, 2, 1, 1, CausalConv3d.Start.FIRST_FRAME);
+  }
+
+  /** CogVideoX's start: two copies of frame 0 in front, the same as giving them as history. */
+  @Test
+  void firstFrameStartPadsWithCopiesOfTheFirstFrame() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode()) {
+      torch.manual_seed(3);
+      CausalConv3d c = firstFrameConv(2, 3);
+      Tensor x = torch.randn(1, 2, 4, 3, 5);
+      Tensor y = c.apply(x);
+      assertArrayEquals(new long[] {1, 3, 4, 3, 5}, Tensors.shape(y));
+      Tensor copies = torch.cat(new TensorVector(x.narrow(2, 0, 1), x.narrow(2, 0, 1)), 2);
+      assertEquals(0.0, Tensors.relativeL2(c.apply(x, copies), y), 1e-7);
+      assertTrue(Tensors.relativeL2(c.apply(x, torch.zeros(1, 2, 2, 3, 5)), y) > 1e-2, "not zero padding");
+    }
+  }
+
+  /**
+   * Groups through the cache equal one pass in CogVideoX's mode too, and a one-frame first group
+   * leaves the two copies of its frame (the last k − 1 frames of the padded input), not one frame.
+   */
+  @Test
+  void firstFrameChunksThroughTheCacheEqualOnePass() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        FrameCache cache = new FrameCache()) {
+      torch.manual_seed(4);
+      CausalConv3d c = firstFrameConv(2, 2);
+      Tensor x = torch.randn(1, 2, 6, 2, 3);
+      Tensor whole = c.apply(x);
+      TensorVector parts = new TensorVector();
+      long at = 0;
+      for (long length : new long[] {1, 3, 2}) {
+        cache.startChunk();
+        FrameCache.Slot slot = cache.next();
+        parts.push_back(c.apply(x.narrow(2, at, length), slot));
+        if (at == 0) {
+          assertEquals(2, slot.frames().size(2), "two copies of frame 0");
+        }
+        at += length;
+      }
+      double err = Tensors.relativeL2(torch.cat(parts, 2), whole);
+      assertTrue(err < 1e-6, "chunked vs whole " + err);
+    }
+  }
+
+  /** Open-Sora's downsampler: (k − 1) + (1 − stride) = 1 zero frame in front, stride 2 in time. */
+  @Test
+  void strideTwoWithOneFrontFrame() {
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode()) {
+      torch.manual_seed(5);
+      Tensor w = torch.randn(2, 2, 3, 3, 3);
+      CausalConv3d c = new CausalConv3d(w, null, new long[] {2, 1, 1}, 1, 1, 1, CausalConv3d.Start.ZEROS);
+      Tensor x = torch.randn(1, 2, 8, 2, 2);
+      Tensor y = c.apply(x);
+      assertArrayEquals(new long[] {1, 2, 4, 2, 2}, Tensors.shape(y));
+      Tensor padded = torch.constant_pad_nd(x, 1, 1, 1, 1, 1, 0);
+      Tensor reference = torch.conv3d(padded, w, new org.bytedeco.pytorch.TensorOptional(), new long[] {2, 1, 1}, new long[] {0, 0, 0}, new long[] {1, 1, 1}, 1);
+      assertTrue(Tensors.relativeL2(y, reference) < 1e-6);
+    }
+  }
 }

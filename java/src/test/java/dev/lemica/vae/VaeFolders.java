@@ -58,4 +58,24 @@ public final class VaeFolders {
       f.setLength(f.length() - bytes);
     }
   }
+
+  /** A config made from the golden's by setting one key to a JSON value. */
+  @FunctionalInterface
+  public interface ConfigEdit {
+    String with(String key, String json) throws IOException;
+  }
+
+  /**
+   * Each case {key, JSON value, expected fault}: the edited config, written to {@code dir}, is refused
+   * by {@link Vaes#withRandomWeights} in one line naming the file and containing the fault.
+   */
+  public static void assertRefused(Path dir, ConfigEdit edit, String[][] cases) {
+    for (String[] c : cases) {
+      Path config = dir.resolve(c[0] + ".json");
+      dev.lemica.testing.OneLine.assertOneLine(config.toString(), c[2], () -> {
+        Files.writeString(config, edit.with(c[0], c[1]));
+        Vaes.withRandomWeights(dev.lemica.model.ModelConfig.read(config), dev.lemica.model.ComputeTarget.CPU_FLOAT32, 1).close();
+      });
+    }
+  }
 }

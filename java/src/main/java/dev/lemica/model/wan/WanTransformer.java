@@ -12,13 +12,13 @@ import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.Linear;
+import dev.lemica.nn.VideoPatches;
 import dev.lemica.torch.Tensors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.DeviceOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -36,8 +36,7 @@ public final class WanTransformer implements DiffusionTransformer {
   private final WanConfig config;
   private final WeightLoader weights;
   private final WanRotaryEmbedding rope;
-  private final Tensor patchWeight;
-  private final TensorOptional patchBias;
+  private final VideoPatches patches;
   private final WanConditionEmbedder conditions;
   private final List<WanBlock> blocks = new ArrayList<>();
   private final Tensor headTable;
@@ -48,11 +47,10 @@ public final class WanTransformer implements DiffusionTransformer {
     this.weights = weights;
     int dim = config.dim();
     rope = new WanRotaryEmbedding(config.headDim(), config.ropeMaxSeqLen(), weights.target());
-    patchWeight =
-        weights.load(
-            "patch_embedding.weight", dim, config.inChannels(), config.patchT(), config.patchH(), config.patchW());
-    patchBias = new TensorOptional(weights.load("patch_embedding.bias", dim));
-    patchBias.retainReference();
+    patches =
+        new VideoPatches(
+            weights.load("patch_embedding.weight", dim, config.inChannels(), config.patchT(), config.patchH(), config.patchW()),
+            weights.load("patch_embedding.bias", dim));
     conditions = new WanConditionEmbedder(weights, config);
     for (int i = 0; i < config.layers(); i++) {
       blocks.add(new WanBlock(weights, "blocks." + i, config));
@@ -95,25 +93,13 @@ public final class WanTransformer implements DiffusionTransformer {
     Tensor video = inputs.require(HIDDEN_STATES, 5).to(target.device(), target.dtype());
     Tensor text = inputs.require(ENCODER_HIDDEN_STATES, 3).to(target.device(), target.dtype());
     Tensor timestep = inputs.require(TIMESTEP).to(target.device(), ScalarType.Float).reshape(-1);
-    long batch = video.size(0);
     checkShapes(video, text, timestep);
     int frames = (int) video.size(2) / config.patchT();
     int rows = (int) video.size(3) / config.patchH();
     int columns = (int) video.size(4) / config.patchW();
 
     Tensor rotary = rope.forGrid(frames, rows, columns);
-    Tensor hidden =
-        torch.conv3d(
-                video,
-                patchWeight,
-                patchBias,
-                new long[] {config.patchT(), config.patchH(), config.patchW()},
-                new long[] {0, 0, 0},
-                new long[] {1, 1, 1},
-                1)
-            .flatten(2, -1)
-            .transpose(1, 2)
-            .contiguous();
+    Tensor hidden = patches.embed(video);
     WanConditionEmbedder.TimeEmbedding time = conditions.time(timestep, target.dtype());
     Tensor context = conditions.text(text);
 
@@ -121,16 +107,8 @@ public final class WanTransformer implements DiffusionTransformer {
 
     TensorVector shiftScale = headTable.add(time.temb().unsqueeze(1)).chunk(2, 1);
     Tensor normed = AdaLn.modulateFloat32(after, shiftScale.get(0), shiftScale.get(1), config.eps());
-    return projOut
-        .apply(normed)
-        .reshape(batch, frames, rows, columns, config.patchT(), config.patchH(), config.patchW(), -1)
-        .permute(0, 7, 1, 4, 2, 5, 3, 6)
-        .reshape(
-            batch,
-            config.outChannels(),
-            (long) frames * config.patchT(),
-            (long) rows * config.patchH(),
-            (long) columns * config.patchW());
+    return patches.unpatchify(
+        projOut.apply(normed), new long[] {frames, rows, columns}, config.outChannels(), video.size(2), video.size(3), video.size(4));
   }
 
   private void checkShapes(Tensor video, Tensor text, Tensor timestep) {
@@ -207,9 +185,7 @@ public final class WanTransformer implements DiffusionTransformer {
   /** Noise of a (C, F, H, W) latent, cond and uncond text embeddings; Wan samples with CFG 5. */
   @Override
   public ExampleInputs exampleInputs(List<Long> latentShape, int textTokens) {
-    if (latentShape.size() != 4 || latentShape.stream().anyMatch(v -> v <= 0)) {
-      throw new IllegalArgumentException("--latent: a video model takes four positive sizes C,F,H,W, got " + latentShape);
-    }
+    ExampleInputs.requireVideoLatent(latentShape);
     ComputeTarget target = weights.target();
     TensorOptions onDevice = new TensorOptions(target.dtype()).device(new DeviceOptional(target.device()));
     Map<String, Tensor> cond = Map.of(ENCODER_HIDDEN_STATES, torch.randn(new long[] {1, textTokens, config.textDim()}, onDevice));

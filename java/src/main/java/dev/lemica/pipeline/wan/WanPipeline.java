@@ -1,13 +1,11 @@
 package dev.lemica.pipeline.wan;
 
-import dev.lemica.cache.CachePolicy;
 import dev.lemica.io.Warnings;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.Models;
 import dev.lemica.model.wan.WanConfig;
-import dev.lemica.pipeline.CachedSampling;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationRequest;
@@ -15,23 +13,19 @@ import dev.lemica.pipeline.GenerationSettings;
 import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.Residency;
-import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.safetensors.Checkpoints;
-import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.SchedulerConfig;
 import dev.lemica.sampling.Schedulers;
-import dev.lemica.sampling.StepListener;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.text.t5.T5Encoder;
 import dev.lemica.text.t5.T5PromptEmbeddings;
 import dev.lemica.text.tokenizer.HfTokenizer;
-import dev.lemica.torch.Tensors;
 import dev.lemica.vae.VideoAutoencoder;
 import dev.lemica.vae.Vaes;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
@@ -191,6 +185,7 @@ public final class WanPipeline implements DiffusionPipeline {
   }
 
   /** The folder's scheduler for these settings (with --shift applied where given). */
+  @Override
   public Sampler sampler(GenerationSettings s) {
     SchedulerConfig config = schedulerConfig;
     if (!Double.isNaN(s.shift()) && s.shift() != Schedulers.shiftOf(schedulerConfig)) {
@@ -199,14 +194,19 @@ public final class WanPipeline implements DiffusionPipeline {
     return Schedulers.fromConfig(config, s.steps(), SamplingContext.NONE);
   }
 
-  @Override
-  public String samplerName(GenerationSettings s) {
-    return sampler(s).describe();
-  }
-
   /** diffusers runs the unconditional branch only when guidance_scale > 1. */
   private static boolean guided(GenerationSettings s) {
     return s.guidance() > 1.0;
+  }
+
+  @Override
+  public Guidance guidance(GenerationSettings s) {
+    return guided(s) ? Guidance.classifierFree(s.guidance()) : Guidance.none();
+  }
+
+  @Override
+  public <R> R withTransformer(java.util.function.Function<DiffusionTransformer, R> work) {
+    return transformer.use(work);
   }
 
   @Override
@@ -221,20 +221,6 @@ public final class WanPipeline implements DiffusionPipeline {
   @Override
   public Conditioning conditioning(PromptEmbeddings embeddings) {
     return new Conditioning(Map.of(TEXT, embeddings.cond()), Map.of(TEXT, embeddings.uncond()));
-  }
-
-  @Override
-  public SamplingResult sample(
-      Conditioning c, Tensor noise, GenerationSettings s, CachePolicy policy, GuidedDenoiser.Branches branches, StepListener listener) {
-    long[] expected = noiseShape(s);
-    if (!Arrays.equals(Tensors.shape(noise), expected)) {
-      throw new IllegalArgumentException(
-          "initial latents have shape " + Tensors.shapeString(noise) + "; " + s.width() + "x" + s.height() + ", "
-              + s.frames() + " frames need " + Arrays.toString(expected));
-    }
-    Sampler sampler = sampler(s);
-    double guidance = guided(s) ? s.guidance() : 1.0;
-    return transformer.use(t -> CachedSampling.run(t, sampler, c, guidance, noise, policy, branches, listener));
   }
 
   @Override

@@ -3,8 +3,7 @@ package dev.lemica.vae.kl;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Conv2d;
 import dev.lemica.nn.GroupNorm;
-import dev.lemica.vae.ScopedSteps;
-import java.util.List;
+import dev.lemica.vae.ResnetBlocks;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
@@ -30,15 +29,6 @@ final class ResnetBlock2d implements UnaryOperator<Tensor> {
 
   @Override
   public Tensor apply(Tensor x) {
-    List<UnaryOperator<Tensor>> steps =
-        List.of(
-            t -> ScopedSteps.silu(norm1.apply(t)),
-            conv1::apply,
-            t -> ScopedSteps.silu(norm2.apply(t)),
-            conv2::apply);
-    Tensor y = ScopedSteps.sequence(x, steps);
-    // The shortcut last: while the steps run only x is alive besides them, not its projection too.
-    y.add_(shortcut == null ? x : shortcut.apply(x));
-    return y;
+    return ResnetBlocks.apply(x, norm1::apply, conv1::apply, norm2::apply, conv2::apply, shortcut == null ? null : shortcut::apply);
   }
 }

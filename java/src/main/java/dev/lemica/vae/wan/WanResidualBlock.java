@@ -4,9 +4,7 @@ import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.CausalConv3d;
 import dev.lemica.nn.ChannelRmsNorm;
 import dev.lemica.nn.FrameCache;
-import dev.lemica.vae.ScopedSteps;
-import java.util.List;
-import java.util.function.UnaryOperator;
+import dev.lemica.vae.ResnetBlocks;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -33,16 +31,7 @@ final class WanResidualBlock implements WanCausalLayer {
   public Tensor apply(Tensor x, FrameCache cache) {
     FrameCache.Slot first = cache.next();
     FrameCache.Slot second = cache.next();
-    Tensor h = shortcut == null ? x : shortcut.apply(x);
-    // Each step in its own scope: at 480p every intermediate here is hundreds of MB.
-    List<UnaryOperator<Tensor>> steps =
-        List.of(
-            t -> ScopedSteps.silu(norm1.apply(t)),
-            t -> conv1.apply(t, first),
-            t -> ScopedSteps.silu(norm2.apply(t)),
-            t -> conv2.apply(t, second));
-    Tensor y = ScopedSteps.sequence(x, steps);
-    y.add_(h);
-    return y;
+    return ResnetBlocks.apply(
+        x, norm1::apply, t -> conv1.apply(t, first), norm2::apply, t -> conv2.apply(t, second), shortcut == null ? null : shortcut::apply);
   }
 }

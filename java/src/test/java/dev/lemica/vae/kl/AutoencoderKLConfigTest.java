@@ -57,7 +57,7 @@ class AutoencoderKLConfigTest {
     assertNull(sd.shiftFactor());
     assertTrue(sd.useQuantConv() && sd.usePostQuantConv() && sd.midBlockAddAttention());
 
-    assertOneLine("VAE preset 'flux.2-vae'", "known: flux.1-vae, qwen-image-vae, sd-vae-ft-ema, wan2.1-vae", () -> Vaes.preset("flux.2-vae"));
+    assertOneLine("VAE preset 'flux.2-vae'", "known: cogvideox1.5-vae, flux.1-vae, opensora-1.2-vae, qwen-image-vae, sd-vae-ft-ema, wan2.1-vae", () -> Vaes.preset("flux.2-vae"));
   }
 
   @Test

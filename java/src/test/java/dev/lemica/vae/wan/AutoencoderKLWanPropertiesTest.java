@@ -1,5 +1,7 @@
 package dev.lemica.vae.wan;
 
+import static dev.lemica.vae.VaeChecks.close;
+import static dev.lemica.vae.VaeChecks.uniform;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,13 +9,12 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.testing.Golden;
 import dev.lemica.torch.Tensors;
 import dev.lemica.torch.TorchRuntime;
+import dev.lemica.vae.VaeChecks;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,23 +35,13 @@ class AutoencoderKLWanPropertiesTest {
   }
 
   @AfterAll
-  static void close() {
+  static void release() {
     vae.close();
   }
 
   @BeforeEach
   void seed() {
     torch.manual_seed(7);
-  }
-
-  /** Uniform in [-1, 1), (B, 3, F, H, W). */
-  private static Tensor video(long batch, long frames, long height, long width) {
-    return torch.rand(batch, 3, frames, height, width).mul(new Scalar(2.0)).sub(new Scalar(1.0));
-  }
-
-  private static double close(Tensor ours, Tensor reference) {
-    assertArrayEquals(Tensors.shape(reference), Tensors.shape(ours));
-    return Tensors.relativeL2(ours, reference);
   }
 
   @Test
@@ -60,8 +51,8 @@ class AutoencoderKLWanPropertiesTest {
       assertArrayEquals(new long[] {1, 3, 1, 16, 24}, Tensors.shape(vae.decode(torch.randn(1, 4, 1, 2, 3))));
       assertArrayEquals(new long[] {1, 3, 9, 16, 24}, Tensors.shape(vae.decode(torch.randn(1, 4, 3, 2, 3))));
       assertArrayEquals(new long[] {1, 3, 13, 8, 16}, Tensors.shape(vae.decode(torch.randn(1, 4, 4, 1, 2))));
-      assertArrayEquals(new long[] {1, 4, 3, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 9, 16, 24))));
-      assertArrayEquals(new long[] {1, 4, 1, 2, 3}, Tensors.shape(vae.encodeMean(video(1, 1, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 3, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 9, 16, 24))));
+      assertArrayEquals(new long[] {1, 4, 1, 2, 3}, Tensors.shape(vae.encodeMean(uniform(1, 3, 1, 16, 24))));
     }
   }
 
@@ -69,19 +60,9 @@ class AutoencoderKLWanPropertiesTest {
   void aBatchOfTwoDecodesAndEncodesAsTwoSingleVideos() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor a = torch.randn(1, 4, 3, 2, 3);
-      Tensor b = torch.randn(1, 4, 3, 2, 3);
-      Tensor both = vae.decode(torch.cat(new TensorVector(a, b), 0));
-      Tensor separately = torch.cat(new TensorVector(vae.decode(a), vae.decode(b)), 0);
-      double err = close(both, separately);
-      assertTrue(err < 1e-5, "decode batch 2 vs singles " + err);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(vae::decode, torch.randn(1, 4, 3, 2, 3), torch.randn(1, 4, 3, 2, 3), "decode");
 
-      Tensor u = video(1, 9, 16, 24);
-      Tensor v = video(1, 9, 16, 24);
-      Tensor encodedBoth = vae.encodeMean(torch.cat(new TensorVector(u, v), 0));
-      Tensor encodedSeparately = torch.cat(new TensorVector(vae.encodeMean(u), vae.encodeMean(v)), 0);
-      double encodeErr = close(encodedBoth, encodedSeparately);
-      assertTrue(encodeErr < 1e-5, "encode batch 2 vs singles " + encodeErr);
+      VaeChecks.assertBatchOfTwoIsTwoSingles(vae::encodeMean, uniform(1, 3, 9, 16, 24), uniform(1, 3, 9, 16, 24), "encode");
     }
   }
 
@@ -115,7 +96,7 @@ class AutoencoderKLWanPropertiesTest {
   void encodingIsCausalInTime() {
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode()) {
-      Tensor video = video(1, 9, 16, 24);
+      Tensor video = uniform(1, 3, 9, 16, 24);
       Tensor full = vae.encodeMean(video);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 5)), full.narrow(2, 0, 2)) < 1e-6);
       assertTrue(close(vae.encodeMean(video.narrow(2, 0, 1)), full.narrow(2, 0, 1)) < 1e-6);
