@@ -1,7 +1,6 @@
 package dev.lemica.cache;
 
 import dev.lemica.kernels.ResidualOps;
-import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.torch.Tensors;
 import java.util.concurrent.ConcurrentHashMap;
@@ -28,7 +27,6 @@ public final class ResidualCache implements AutoCloseable {
   private final AtomicInteger reusedCalls = new AtomicInteger();
   /** The step each context's residual was computed at, for the reuse rule. */
   private final Map<String, Integer> computedAt = new ConcurrentHashMap<>();
-  private final double[] work = {0};
 
   /** A cache on the fused native kernels where they loaded, else on LibTorch. */
   public ResidualCache(ComputeDecider decider) {
@@ -42,9 +40,7 @@ public final class ResidualCache implements AutoCloseable {
 
   /** The hook for one forward at {@code step} in {@code context}. */
   public BlockStackHook hook(int step, String context) {
-    return whole -> {
-      BlockStackCall call = decider.prepare(step, context, whole);
-      double prefix = call instanceof StackSuffix s ? s.prefixShare() : 0.0;
+    return call -> {
       Tensor before = call.hiddenBefore();
       Tensor residual = residuals.get(context);
       boolean compute = decider.shouldCompute(step, context, residual != null, call) || residual == null;
@@ -55,7 +51,6 @@ public final class ResidualCache implements AutoCloseable {
       }
       if (!compute) {
         reusedCalls.incrementAndGet();
-        addWork(prefix);
         double scale = decider.reuseRule().scale(computedAt.get(context), step);
         return scale == 1.0 ? ops.apply(before, residual) : before.add(residual, new Scalar(scale));
       }
@@ -64,21 +59,12 @@ public final class ResidualCache implements AutoCloseable {
         // Overwrite the previous residual: no allocation per computing step.
         ops.storeInto(residual, after, before);
       } else {
-        residual = ops.store(after, before);
-        store(context, residual);
+        store(context, ops.store(after, before));
       }
       computedAt.put(context, step);
       computedCalls.incrementAndGet();
-      addWork(1.0);
-      decider.residualStored(step, context, residual);
       return after;
     };
-  }
-
-  private void addWork(double share) {
-    synchronized (work) {
-      work[0] += share;
-    }
   }
 
   private void store(String context, Tensor residual) {
@@ -114,16 +100,6 @@ public final class ResidualCache implements AutoCloseable {
 
   public int reusedCalls() {
     return reusedCalls.get();
-  }
-
-  /**
-   * Block-stack work done, in whole passes: 1 per computing call, and for a reusing call the share
-   * of the stack that still ran (a policy's prefix, see {@link StackSuffix}), else 0.
-   */
-  public double blockStackWork() {
-    synchronized (work) {
-      return work[0];
-    }
   }
 
   @Override

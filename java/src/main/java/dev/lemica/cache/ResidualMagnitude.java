@@ -19,12 +19,4 @@ public final class ResidualMagnitude {
   public static double mean(Tensor residual) {
     return perToken(residual).mean().item_double();
   }
-
-  /**
-   * MagCache's ratio of a residual to the one before it: the mean over tokens (and rows) of the
-   * per-token norm ratios, given both steps' {@link #perToken} norms.
-   */
-  public static double ratio(Tensor currentNorms, Tensor previousNorms) {
-    return currentNorms.div(previousNorms.add(new Scalar(1e-8))).mean().item_double();
-  }
 }

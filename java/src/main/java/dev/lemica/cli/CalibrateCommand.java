@@ -75,8 +75,9 @@ final class CalibrateCommand implements Callable<Integer> {
       defaultValue = "plain",
       description = "How reused steps apply the cached residual while edges are measured: plain (unchanged, as"
           + " published) or magnitude-ratio (scaled by m[k]/m[i], the mean residual norms of the full runs at the"
-          + " reusing step k and the computing step i, measured here first; solve copies them into schedules so that"
-          + " generation reuses the same way). Default: ${DEFAULT-VALUE}.")
+          + " reusing step k and the computing step i, measured on the full run first and kept in the file)."
+          + " `evaluate --errors` runs the schedules it solves under the file's rule; schedule files do not record it"
+          + " yet, so generate and sample reuse plainly. Default: ${DEFAULT-VALUE}.")
   String reuse;
 
   @Option(names = "--quiet", description = "No progress bar.")

@@ -27,7 +27,7 @@ final class NoiseOptions {
         names = "--seeds",
         split = ",",
         paramLabel = "S,S,...",
-        description = "One noise per prompt and seed: every prompt runs under every seed (prompt by prompt),"
+        description = "calibrate and evaluate: one noise per prompt and seed, every prompt under every seed (prompt by prompt),"
             + " and the sample of prompt p and seed s starts from torch.manual_seed(s); torch.randn(1, ...),"
             + " the noise a single-prompt run with --seed s draws.")
     List<Long> seeds;
@@ -50,6 +50,17 @@ final class NoiseOptions {
       return PromptSeeds.cross(prompts, choice.seeds);
     }
     return null;
+  }
+
+  /** The seeds the noise is drawn from: --seeds, or --seed (default 0); none for a --noise file. */
+  List<Long> seedsDrawn() {
+    if (perSeed()) {
+      return List.copyOf(choice.seeds);
+    }
+    if (choice != null && choice.noise != null) {
+      return List.of();
+    }
+    return List.of(choice != null && choice.seed != null ? choice.seed : 0L);
   }
 
   /** How many seeds --seeds lists (0 without it). */

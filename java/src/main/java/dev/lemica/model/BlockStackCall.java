@@ -18,24 +18,6 @@ public interface BlockStackCall {
   Tensor runBlocks(BlockObserver observer);
 
   /**
-   * Blocks in the stack when this call can run part of it ({@link #runBlocks(int, int, Tensor)}),
-   * else 0: what FirstBlockCache-style policies, which always run the first block, need.
-   */
-  default int blockCount() {
-    return 0;
-  }
-
-  /**
-   * Runs blocks {@code from .. to-1} on {@code hidden}, the hidden states entering block {@code
-   * from}, with this call's conditioning.
-   *
-   * @throws UnsupportedOperationException where {@link #blockCount()} is 0
-   */
-  default Tensor runBlocks(int from, int to, Tensor hidden) {
-    throw new UnsupportedOperationException("this model's block stack runs only as a whole");
-  }
-
-  /**
    * The first block's timestep-modulated input, {@code norm(x)·(1+scale)+shift}: what
    * TeaCache-style policies compare between steps to estimate how much the output will change.
    */

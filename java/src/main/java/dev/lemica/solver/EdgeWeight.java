@@ -40,8 +40,8 @@ public sealed interface EdgeWeight {
     if (n.startsWith("q")) {
       try {
         return quantile(Double.parseDouble(n.substring(1)));
-      } catch (NumberFormatException e) {
-        // falls through to the message below
+      } catch (IllegalArgumentException e) {
+        // not a number, or outside (0, 1): the message below says what is accepted
       }
     }
     throw new IllegalArgumentException(

@@ -163,20 +163,6 @@ public final class WanTransformer implements DiffusionTransformer {
     }
 
     @Override
-    public int blockCount() {
-      return blocks.size();
-    }
-
-    @Override
-    public Tensor runBlocks(int from, int to, Tensor input) {
-      if (from < 0 || to > blocks.size() || from >= to) {
-        throw new IllegalArgumentException("blocks " + from + ".." + (to - 1) + " are not a range of the " + blocks.size() + " blocks");
-      }
-      return ScopedBlocks.run(
-          to - from, input, (i, h) -> blocks.get(from + i).apply(h, context, timestepProjection, rotary), BlockObserver.NONE);
-    }
-
-    @Override
     public Tensor firstBlockModulatedInput() {
       return blocks.get(0).modulatedInput(hidden, timestepProjection);
     }
