@@ -59,10 +59,12 @@ public final class ResidualCache implements AutoCloseable {
         // Overwrite the previous residual: no allocation per computing step.
         ops.storeInto(residual, after, before);
       } else {
-        store(context, ops.store(after, before));
+        residual = ops.store(after, before);
+        store(context, residual);
       }
       computedAt.put(context, step);
       computedCalls.incrementAndGet();
+      decider.residualStored(step, context, residual);
       return after;
     };
   }

@@ -85,12 +85,21 @@ final class CalibrateCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  /** --edge-weight's value, or a one-line fault naming the option. */
+  static EdgeWeight edgeWeight(String name) {
+    try {
+      return EdgeWeight.fromName(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--edge-weight: " + e.getMessage());
+    }
+  }
+
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
-    EdgeWeight weight = EdgeWeight.fromName(edgeWeight);
+    EdgeWeight weight = edgeWeight(edgeWeight);
     if (!reuse.equals("plain") && !reuse.equals("magnitude-ratio")) {
       throw new IllegalArgumentException("--reuse: unknown rule '" + reuse + "' (known: plain, magnitude-ratio)");
     }

@@ -56,8 +56,10 @@ import picocli.CommandLine.Option;
     description = {
       "Compares cached sampling with the full run on held-out prompts: for each budget B, LeMiCa schedules"
           + " (lex-minimax and min-sum) against the baselines uniform (B evenly spread steps), fewer steps"
-          + " (sampling with B steps, same compute) and teacache (online, threshold chosen to compute about B"
-          + " steps), plus any --schedule given.",
+          + " (sampling with B steps, same compute), teacache (online, threshold chosen to compute about B"
+          + " steps) and, when asked for, magcache (MagCache-style: accumulated magnitude-ratio error against a"
+          + " threshold, ratios recorded on one more full run of the same samples, threshold and skip limit chosen"
+          + " to compute about B steps), plus any --schedule given.",
       "Metrics per prompt against the full run's video, both mapped to [0,1] as (x+1)/2 and clamped:"
           + " PSNR = 10*log10(1/MSE) (capped at 100 dB); SSIM with an 11x11 Gaussian window (sigma 1.5),"
           + " K1 0.01, K2 0.03, over the window positions inside each frame, averaged over frames and"
@@ -85,8 +87,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--policies",
       split = ",",
-      defaultValue = "lemica,uniform,fewer-steps,teacache",
-      description = "Policies evaluated at each budget. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "lemica,uniform,fewer-steps,teacache,magcache",
+      description = "Policies evaluated at each budget (lemica, uniform, fewer-steps, teacache, magcache). Default: ${DEFAULT-VALUE}.")
   List<String> policies;
 
   @Option(names = "--errors", paramLabel = "FILE", description = "Error matrix from `lemica calibrate`, solved here for each budget.")
@@ -98,6 +100,13 @@ final class EvaluateCommand implements Callable<Integer> {
       description = "Solve the LeMiCa schedules from --errors with each edge weighted by mean, max or a quantile qQ"
           + " of its per-sample calibration errors (as `solve --edge-weight`). Default: the file's errors matrix.")
   String edgeWeight;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "SEL",
+      description = "Solve from only these calibration samples of --errors (indices into its per_prompt, e.g. 0-3),"
+          + " weighted by --edge-weight (default mean), as `solve --samples`.")
+  String samples;
 
   @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate; repeatable.")
   List<String> schedules = new ArrayList<>();
@@ -123,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
-  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache");
+  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache", "magcache");
 
   @Override
   public Integer call() {
@@ -138,23 +147,23 @@ final class EvaluateCommand implements Callable<Integer> {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
-    if (edgeWeight != null && errors == null) {
-      throw new IllegalArgumentException("--edge-weight reweighs the per-sample errors of --errors FILE; give one");
+    if ((edgeWeight != null || samples != null) && errors == null) {
+      throw new IllegalArgumentException("--edge-weight and --samples reweigh the per-sample errors of --errors FILE; give one");
     }
-    EdgeWeight weight = edgeWeight == null ? null : EdgeWeight.fromName(edgeWeight);
+    EdgeWeight weight = edgeWeight == null ? null : CalibrateCommand.edgeWeight(edgeWeight);
     List<String> given = prompts.prompts();
-    PromptSeeds samples = noise.samples(given);
-    List<String> promptList = samples != null ? samples.prompts() : given;
-    List<String> labels = samples != null ? java.util.stream.IntStream.range(0, samples.size()).mapToObj(samples::label).toList() : promptList;
+    PromptSeeds perSeed = noise.samples(given);
+    List<String> promptList = perSeed != null ? perSeed.prompts() : given;
+    List<String> labels = perSeed != null ? java.util.stream.IntStream.range(0, perSeed.size()).mapToObj(perSeed::label).toList() : promptList;
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
-      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, samples == null ? 1 : noise.seedCount()));
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, perSeed == null ? 1 : noise.seedCount()));
       int t = settings.steps();
       Optional<ErrorMatrix> matrix =
           errors == null ? ScheduleSource.calibratedErrors(modelDir, t)
-              : weight == null ? Optional.of(ErrorMatrix.read(errors))
-              : Optional.of(SampledErrors.read(errors).matrix(weight));
+              : weight == null && samples == null ? Optional.of(ErrorMatrix.read(errors))
+              : Optional.of(selected(SampledErrors.read(errors)).matrix(weight == null ? EdgeWeight.MEAN : weight));
       String sampler = pipeline.sampler(settings).describe();
       matrix.ifPresent(m -> {
         if (m.steps() != t) {
@@ -168,7 +177,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       Conditioning text = pipeline.encode(settings);
-      Tensor initial = noise.noise(samples, pipeline.noiseShape(settings));
+      Tensor initial = noise.noise(perSeed, pipeline.noiseShape(settings));
       Optional<CalibrationOverlap> overlap = matrix.map(m -> CalibrationOverlap.of(m.metadata(), given, noise.seedsDrawn()));
       overlap.ifPresent(o -> System.err.println("note: " + o.describe()));
       pipeline.withTransformer(transformer -> {
@@ -179,12 +188,16 @@ final class EvaluateCommand implements Callable<Integer> {
     return 0;
   }
 
+  private SampledErrors selected(SampledErrors all) {
+    return samples == null ? all : all.select(SampledErrors.parseSelection(samples));
+  }
+
   /** Every variant against the full run, with the transformer loaded throughout. */
   private void evaluate(
       Evaluator evaluator, Optional<ErrorMatrix> matrix, Optional<CalibrationOverlap> overlap, Path modelDir, String sampler,
       List<String> promptList, GenerationSettings settings, ComputeTarget target) {
     int t = settings.steps();
-    System.err.printf("full run: %d prompts x %d steps...%n", promptList.size(), t);
+    System.err.printf("full run: %d samples x %d steps...%n", promptList.size(), t);
     evaluator.runFull();
     System.err.printf("full run took %.2f s%n", evaluator.fullSeconds());
 
@@ -206,6 +219,9 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (policies.contains("teacache")) {
         variants.add(new Variant("teacache", b, t, evaluator.teaCacheFor(b)));
+      }
+      if (policies.contains("magcache")) {
+        variants.add(new Variant("magcache", b, t, evaluator.magCacheFor(b)));
       }
     }
     for (String s : schedules) {
@@ -249,9 +265,9 @@ final class EvaluateCommand implements Callable<Integer> {
     Comparisons comparisons = new Comparisons(results);
     List<String> contenders = comparisons.policies().stream().filter(p -> p.startsWith("lemica ")).toList();
     List<String> summary = new ArrayList<>(List.of("", comparisons.markdown(), ""));
-    for (String p : contenders) {
-      Set<String> others = new java.util.LinkedHashSet<>(comparisons.policies());
-      others.removeAll(contenders);
+    Set<String> others = new java.util.LinkedHashSet<>(comparisons.policies());
+    others.removeAll(contenders);
+    for (String p : others.isEmpty() ? List.<String>of() : contenders) {
       Comparisons.Tally tally = comparisons.tally(p, others);
       summary.add(String.format(java.util.Locale.ROOT, "%s wins %d of %d comparisons against %s (%s at each budget)",
           p, tally.wins(), tally.comparisons(), others, java.util.Arrays.stream(Comparisons.Metric.values()).map(Comparisons.Metric::label).toList()));
@@ -318,6 +334,7 @@ final class EvaluateCommand implements Callable<Integer> {
         setup.put("compute", target.toString());
         setup.put("errors", errors != null ? errors.toString() : null);
         setup.put("edge_weight", edgeWeight);
+        setup.put("calibration_samples", samples);
         ObjectNode json = ResultTable.json(results, promptList, evaluator.fullSeconds(), setup);
         json.set("comparisons", comparisons);
         overlap.ifPresent(o -> json.set("calibration_overlap", o.toJson()));

@@ -101,14 +101,16 @@ class RobustScheduleWorkflowTest {
   void evaluatesHeldOutPromptsAndSeedsWithTheWorstSample() {
     Path report = dir.resolve("report.json");
     CliRunner r = CliRunner.run(args("evaluate", "--prompt", "a white horse walks on the beach", "--seeds", "8,9", "--budgets", "3",
-        "--policies", "lemica,uniform", "--errors", errors.toString(), "--edge-weight", "max", "--report", report.toString()));
+        "--policies", "lemica,uniform,magcache", "--errors", errors.toString(), "--edge-weight", "max", "--report", report.toString()));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode json = StrictJson.readObject(report);
     assertTrue(json.get("calibration_overlap").get("held_out").asBoolean(), json.get("calibration_overlap").toString());
     assertEquals(2, json.get("prompts").size());
     assertTrue(json.get("prompts").get(1).asText().endsWith("(seed 9)"), json.get("prompts").toString());
     JsonNode results = json.get("results");
-    assertEquals(3, results.size(), "lex-minimax, min-sum and uniform at B=3");
+    assertEquals(4, results.size(), "lex-minimax, min-sum, uniform and magcache at B=3");
+    assertTrue(results.get(3).get("cache").asText().startsWith("magcache"), results.get(3).toString());
+    assertTrue(results.get(3).get("block_stack_evaluations").asInt() < 10, "magcache reuses on some step and branch: " + results.get(3));
     for (JsonNode row : results) {
       double worst = Math.min(row.get("per_prompt").get(0).get("psnr").asDouble(), row.get("per_prompt").get(1).get("psnr").asDouble());
       assertEquals(worst, row.get("worst_psnr").asDouble(), 0, row.toString());
@@ -116,15 +118,15 @@ class RobustScheduleWorkflowTest {
     }
     JsonNode tallies = json.get("comparisons").get("tallies");
     assertEquals(2, tallies.size());
-    assertEquals(4, tallies.get(0).get("comparisons").asInt(), "one opponent, four metrics, one budget");
+    assertEquals(8, tallies.get(0).get("comparisons").asInt(), "two opponents, four metrics, one budget");
 
     r = CliRunner.run(args("evaluate", "--prompt", FOX, "--seeds", "4", "--budgets", "3", "--policies", "lemica", "--errors", errors.toString(),
-        "--report", report.toString()));
+        "--samples", "0-1", "--report", report.toString()));
     assertEquals(0, r.exitCode(), r.err());
     JsonNode overlap = StrictJson.readObject(report).get("calibration_overlap");
     assertFalse(overlap.get("held_out").asBoolean());
     assertEquals("[\"" + FOX + "\"]", overlap.get("shared_prompts").toString());
-    assertEquals("[4]", overlap.get("shared_seeds").toString());
+    assertEquals("[4]", overlap.get("shared_seeds").toString(), "the fox's samples were calibrated under seeds 3 and 4");
   }
 
   @Test
@@ -135,9 +137,15 @@ class RobustScheduleWorkflowTest {
     r = CliRunner.run(args("calibrate", "--prompt", FOX, "--seeds", "1,1", "--max-skip", "2", "--out", dir.resolve("y.json").toString()));
     assertEquals(1, r.exitCode(), r.err());
     assertTrue(r.err().contains("--seeds lists a seed twice"), r.err());
+    r = CliRunner.run(args("calibrate", "--prompt", FOX, "--edge-weight", "worst", "--max-skip", "2", "--out", dir.resolve("z.json").toString()));
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().contains("--edge-weight: unknown edge weight 'worst'"), r.err());
+    r = CliRunner.run(args("calibrate", "--prompt", FOX, "--reuse", "scaled", "--max-skip", "2", "--out", dir.resolve("z.json").toString()));
+    assertEquals(1, r.exitCode(), r.err());
+    assertTrue(r.err().contains("--reuse: unknown rule 'scaled' (known: plain, magnitude-ratio)"), r.err());
     r = CliRunner.run(args("evaluate", "--prompt", FOX, "--budgets", "3", "--edge-weight", "max"));
     assertEquals(1, r.exitCode(), r.err());
-    assertTrue(r.err().contains("--edge-weight reweighs the per-sample errors of --errors FILE"), r.err());
+    assertTrue(r.err().contains("--edge-weight and --samples reweigh the per-sample errors of --errors FILE"), r.err());
   }
 
   private static List<String> texts(JsonNode array) {
