@@ -10,6 +10,7 @@ import dev.lemica.solver.EdgeWeight;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -31,6 +32,8 @@ public final class CalibrationJob {
   private final GuidedDenoiser.Branches branches;
   private final int maxRowsPerBatch;
   private final EdgeWeight weight;
+  /** The rule this job's edges were measured under, once a run has chosen it. */
+  private ReuseRule reuse;
 
   /** A calibration sampled with the embedded model's flow-matching Euler (setup.steps(), setup.shift()). */
   public CalibrationJob(
@@ -119,8 +122,20 @@ public final class CalibrationJob {
         : new EdgeErrors(setup.steps(), setup.maxSkip(), setup.prompts().size());
   }
 
+  public CalibrationSetup setup() {
+    return setup;
+  }
+
   /** Measures every edge still missing in {@code errors}, saving {@code out} after each group. */
   public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener) {
+    return run(errors, out, listener, j -> true);
+  }
+
+  /**
+   * Measures the missing edges of the groups (end steps j) {@code groups} selects, saving
+   * {@code out} after each: one process's share of a calibration split across processes.
+   */
+  public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener, java.util.function.IntPredicate groups) {
     long start = System.nanoTime();
     double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
     ReuseRule saved = out != null && Files.exists(out) ? ErrorsFile.savedReuse(out, setup.steps()) : ReuseRule.PLAIN;
@@ -145,19 +160,46 @@ public final class CalibrationJob {
 
           @Override
           public void groupDone(int j, EdgeErrors e) {
+            reuse = calibrator.reuseRule();
             if (out != null) {
-              ErrorsFile.write(out, setup, e, before + (System.nanoTime() - start) / 1e9, weight, calibrator.reuseRule());
+              write(out, e, before + (System.nanoTime() - start) / 1e9, List.of());
             }
             listener.groupDone(j, e);
           }
-        });
+        },
+        groups);
+    if (calibrator.reuseRule() != null) {
+      reuse = calibrator.reuseRule();
+    }
     if (out != null) {
-      ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9, weight, calibrator.reuseRule());
+      write(out, errors, before + (System.nanoTime() - start) / 1e9, List.of(out));
     }
     return errors;
   }
 
-  private static double previousSeconds(Path out) {
+  /**
+   * Writes {@code errors} as this job's errors file: its edge weight, and the reuse rule the edges
+   * were measured under. When this process measured nothing (a continued complete file, a rank
+   * without groups), the rule is the one recorded in {@code measured}, files of this setup that
+   * other runs wrote.
+   *
+   * @throws IllegalStateException when a corrected reuse's magnitudes are known nowhere
+   */
+  public void write(Path out, EdgeErrors errors, double seconds, List<Path> measured) {
+    ReuseRule rule = reuse;
+    for (Path p : measured) {
+      if (rule == null && Files.exists(p)) {
+        rule = ErrorsFile.savedReuse(p, setup.steps());
+      }
+    }
+    if (rule == null && !setup.reuse().equals("plain")) {
+      throw new IllegalStateException(out + ": no run measured the " + setup.reuse() + " magnitudes of this calibration");
+    }
+    ErrorsFile.write(out, setup, errors, seconds, weight, rule == null ? ReuseRule.PLAIN : rule);
+  }
+
+  /** The seconds a saved errors file says its calibration took so far (0 when it does not say). */
+  public static double previousSeconds(Path out) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(out)).path("calibration_seconds").asDouble(0);
     } catch (java.io.IOException e) {

@@ -32,7 +32,7 @@ final class NoiseOptions {
             + " the noise a single-prompt run with --seed s draws.")
     List<Long> seeds;
 
-    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, the embedded model: B, C, F, H, W).")
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, the embedded model: B, C, F, H, W; FLUX.1 and Qwen-Image: packed B, (H/16)·(W/16), 64).")
     Path noise;
   }
 

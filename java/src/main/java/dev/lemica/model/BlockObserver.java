@@ -12,8 +12,9 @@ public interface BlockObserver {
 
   /**
    * A block of a named, possibly multi-stream stack ({@link ScopedBlocks#run(List, Tensor[],
-   * BlockObserver)}) is done. By default it reports the last output, the stream that goes on to the
-   * output head; override it for the names and every stream.
+   * BlockObserver)}) is done. By default it reports the stream that goes on to the output head: the
+   * last output, unless the stack names another ({@link BlockOutputs#head()}: CogVideoX's blocks
+   * return the video stream first); override it for the names and every stream.
    *
    * @param index the block's position in execution order, over every block list of the model
    * @param block the block's module path as diffusers names it ({@code transformer_blocks.0},
@@ -23,6 +24,6 @@ public interface BlockObserver {
    *     valid until the caller's PointerScope ends
    */
   default void blockDone(int index, String block, List<Tensor> outputs) {
-    blockDone(index, outputs.get(outputs.size() - 1));
+    blockDone(index, outputs.get(outputs instanceof BlockOutputs o ? o.head() : outputs.size() - 1));
   }
 }

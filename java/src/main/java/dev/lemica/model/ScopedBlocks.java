@@ -25,8 +25,16 @@ public final class ScopedBlocks {
     Tensor[] apply(Tensor[] streams);
   }
 
-  /** A multi-stream block with its diffusers module path, for observers. */
-  public record Named(String name, StreamBlock block) {}
+  /**
+   * A multi-stream block with its diffusers module path, for observers.
+   *
+   * @param head which of the block's outputs the output head reads in the end (the last by default)
+   */
+  public record Named(String name, StreamBlock block, int head) {
+    public Named(String name, StreamBlock block) {
+      this(name, block, -1);
+    }
+  }
 
   private ScopedBlocks() {}
 
@@ -43,7 +51,7 @@ public final class ScopedBlocks {
         blocks.size(),
         input,
         (i, s) -> blocks.get(i).block().apply(s),
-        (i, out) -> observer.blockDone(i, blocks.get(i).name(), List.of(out)),
+        (i, out) -> observer.blockDone(i, blocks.get(i).name(), new BlockOutputs(out, blocks.get(i).head())),
         observer);
   }
 
