@@ -2,12 +2,15 @@ package dev.lemica.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.io.StrictJson;
+import dev.lemica.distributed.ParallelPlan;
+import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
 import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.torch.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -47,22 +50,31 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() throws IOException {
     ComputeTarget target = compute.target();
+    ParallelPlan.Mode mode = parallel.mode();
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
         DiffusionTransformer transformer = Models.load(model, target)) {
       Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
       ForwardInputs forwardInputs = new ForwardInputs(inTensors(io), readMeta(meta), meta.toString());
+      // A forward has no CFG branches to split: its ranks share the tokens.
+      Parallelism split = ranks.parallelism(mode, false);
       long start = System.nanoTime();
-      Tensor sample = transformer.forward(forwardInputs).to(ScalarType.Float);
+      Tensor sample = transformer.forward(forwardInputs, BlockStackHook.RUN_ALL, split.sequence()).to(ScalarType.Float);
       double ms = (System.nanoTime() - start) / 1e6;
-      new SafetensorsWriter().put("out.sample", sample).metadata("model", transformer.className()).write(out);
-      System.out.printf(
-          "%s on %s: out.sample %s in %.1f ms -> %s%n",
-          transformer.className(), target, Tensors.shapeString(sample), ms, out);
+      ranks.agree();
+      if (ranks.leads()) {
+        new SafetensorsWriter().put("out.sample", sample).metadata("model", transformer.className()).write(out);
+        System.out.printf(
+            "%s on %s%s: out.sample %s in %.1f ms -> %s%n",
+            transformer.className(), target, ranks.size() > 1 ? " (" + ranks.describe(mode, false) + ")" : "", Tensors.shapeString(sample), ms, out);
+      }
     }
     return 0;
   }

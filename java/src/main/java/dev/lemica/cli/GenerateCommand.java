@@ -1,6 +1,7 @@
 package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
+import dev.lemica.distributed.ParallelPlan;
 import dev.lemica.io.OutputFile;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.Conditioning;
@@ -11,6 +12,7 @@ import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.text.PrecomputedEmbeddings;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.video.PngWriter;
@@ -91,6 +93,8 @@ final class GenerateCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() {
     if (prompts.isEmpty() == (embeddings == null)) {
@@ -108,7 +112,10 @@ final class GenerateCommand implements Callable<Integer> {
     }
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
+    ParallelPlan.Mode mode = parallel.mode();
     Path modelDir = modelOptions.folder();
+    Ranks ranks = Ranks.join(target);
+    boolean report = !quiet && ranks.leads();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
@@ -119,16 +126,26 @@ final class GenerateCommand implements Callable<Integer> {
           pipeline.resolve(video.request(texts, modelOptions));
       CachePolicy policy = cache.policy(settings.steps(), modelDir, pipeline.samplerName(settings));
       Tensor initial = noise.noise(pipeline.noiseShape(settings));
-      System.err.printf(
-          "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s, cache: %s%n",
-          modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
-          settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target, policy.describe());
+      boolean guided = pipeline.guidance(settings).guided();
+      if (ranks.leads()) {
+        System.err.printf(
+            "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s%s, cache: %s%n",
+            modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
+            settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target,
+            ranks.size() > 1 ? " (" + ranks.describe(mode, guided) + ")" : "", policy.describe());
+      }
+      Parallelism split = ranks.parallelism(mode, guided);
       Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
-      try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
-        sampled = pipeline.sample(text, initial, settings, policy, branches, progress);
+      try (StepProgress progress = new StepProgress("sampling", settings.steps(), !report)) {
+        sampled = pipeline.sample(text, initial, settings, policy, branches, split, progress);
       }
-      if (!quiet) {
+      // Every rank holds the same latents now; rank 0 alone decodes and writes, once all got here.
+      ranks.agree();
+      if (!ranks.leads()) {
+        return 0;
+      }
+      if (report) {
         System.err.println("decoding...");
       }
       Tensor videos = pipeline.decode(sampled.latents(), settings);

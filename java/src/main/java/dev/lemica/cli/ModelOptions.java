@@ -26,7 +26,9 @@ final class ModelOptions {
       defaultValue = "auto",
       description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards),"
           + " parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a"
-          + " multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
+          + " multi-core CPU, batched on CUDA; under `lemica launch` each rank counts its own share of the"
+          + " cores). With the branches split across ranks (--parallel cfg) each rank runs one and this does"
+          + " not apply. Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   Path folder() {

@@ -2,6 +2,7 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.ResidualCache;
+import dev.lemica.distributed.ParallelPlan;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
@@ -11,6 +12,7 @@ import dev.lemica.sampling.DynamicGuidance;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.Schedulers;
@@ -92,7 +94,7 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). With the branches split across ranks (--parallel cfg) each rank runs one and this does not apply. Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write out.sample to.")
@@ -100,11 +102,15 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     checkSchedulerFlags();
+    ParallelPlan.Mode mode = parallel.mode();
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
@@ -124,6 +130,8 @@ final class SampleCommand implements Callable<Integer> {
       }
       Sampler sampler = sampler(context);
       CachePolicy policy = cache.policy(steps, model, sampler.describe());
+      Guidance rule = dynamicCfg ? new DynamicGuidance(guidance, steps) : transformer.pipelineGuidance(guidance);
+      Parallelism split = ranks.parallelism(mode, rule.guided());
       long start = System.nanoTime();
       try (ResidualCache residuals = new ResidualCache(policy.start(steps));
           GuidedDenoiser denoiser =
@@ -131,15 +139,20 @@ final class SampleCommand implements Callable<Integer> {
                 transformer,
                 branchInputs[0],
                 branchInputs[1],
-                dynamicCfg ? new DynamicGuidance(guidance, steps) : transformer.pipelineGuidance(guidance),
+                rule,
                 residuals,
-                branches.serving(policy))) {
+                branches.serving(policy),
+                split)) {
         Tensor result = sampler.sample(noise, denoiser, (s, n, c) -> {});
-        new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
-        System.out.printf(
-            "%s, %d steps of %s, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
-            transformer.className(), steps, sampler.describe(), policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
-            (System.nanoTime() - start) / 1e9, out);
+        ranks.agree();
+        if (ranks.leads()) {
+          new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
+          System.out.printf(
+              "%s, %d steps of %s, cache %s%s: %d block-stack evaluations, %.2f s -> %s%n",
+              transformer.className(), steps, sampler.describe(), policy.describe(),
+              ranks.size() > 1 ? ", " + ranks.describe(mode, rule.guided()) : "", residuals.computedCalls() * denoiser.branchesPerCall(),
+              (System.nanoTime() - start) / 1e9, out);
+        }
       }
     }
     return 0;

@@ -1,5 +1,6 @@
 package dev.lemica.model;
 
+import dev.lemica.nn.SequenceParallel;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -67,6 +68,18 @@ public interface DiffusionTransformer extends AutoCloseable {
   /** How the family's pipeline sets its scheduler's timesteps for these latents; empty: the scheduler's own. */
   default java.util.Optional<PipelineTimesteps> pipelineTimesteps(Tensor latents) {
     return java.util.Optional.empty();
+  }
+
+  /**
+   * The forward with its token sequence split across the processes of {@code sequence}: every one
+   * of them calls it with the same inputs and gets the whole output; the hook sees this process's
+   * tokens. Models that do not split their sequence yet refuse anything but {@link SequenceParallel#NONE}.
+   */
+  default Tensor forward(ForwardInputs inputs, BlockStackHook hook, SequenceParallel sequence) {
+    if (sequence.size() == 1) {
+      return forward(inputs, hook);
+    }
+    throw new IllegalArgumentException(className() + ": sequence parallelism (--parallel ulysses) is not supported for this model yet");
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -81,10 +82,7 @@ public interface DiffusionPipeline extends AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       StepListener listener) {
-    checkNoise(noise, settings);
-    Sampler sampler = sampler(settings);
-    Guidance guidance = guidance(settings);
-    return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, listener));
+    return sample(conditioning, noise, settings, policy, branches, Parallelism.NONE, listener);
   }
 
   /** Fails in one line when {@code noise} is not of {@link #noiseShape}. */
@@ -97,6 +95,27 @@ public interface DiffusionPipeline extends AutoCloseable {
     }
   }
 
+  /**
+   * {@link #sample} with each step spread over processes (sequence and CFG parallelism): every
+   * process of the run calls it with the same arguments and gets the same latents. The CFG split
+   * works for every transformer; a transformer that does not split its tokens yet refuses
+   * sequence parallelism in one line ({@link DiffusionTransformer#forward(dev.lemica.model.ForwardInputs,
+   * dev.lemica.model.BlockStackHook, dev.lemica.nn.SequenceParallel)}).
+   */
+  default SamplingResult sample(
+      Conditioning conditioning,
+      Tensor noise,
+      GenerationSettings settings,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      StepListener listener) {
+    checkNoise(noise, settings);
+    Sampler sampler = sampler(settings);
+    Guidance guidance = guidance(settings);
+    return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, parallel, listener));
+  }
+
   /** Latents as {@link #sample} returns them → videos (B, 3, F, H, W) float32 in [-1, 1]. */
   Tensor decode(Tensor latents, GenerationSettings settings);
 
@@ -107,13 +126,27 @@ public interface DiffusionPipeline extends AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       PipelineListener listener) {
+    return generate(settings, noise, policy, branches, Parallelism.NONE, listener);
+  }
+
+  /**
+   * The whole run with its sampling spread over processes; every process encodes and decodes for
+   * itself (a caller that writes from one process only may call the phases itself and decode there).
+   */
+  default Generation generate(
+      GenerationSettings settings,
+      Tensor noise,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      PipelineListener listener) {
     long t0 = System.nanoTime();
     listener.phaseStarted("encode", 0);
     Conditioning text = encode(settings);
     long t1 = System.nanoTime();
     listener.phaseDone("encode", (t1 - t0) / 1e9);
     listener.phaseStarted("sample", settings.steps());
-    SamplingResult sampled = sample(text, noise, settings, policy, branches, listener);
+    SamplingResult sampled = sample(text, noise, settings, policy, branches, parallel, listener);
     long t2 = System.nanoTime();
     listener.phaseDone("sample", (t2 - t1) / 1e9);
     listener.phaseStarted("decode", 0);
