@@ -24,6 +24,7 @@ public final class Pipelines {
   static {
     FACTORIES.put(dev.lemica.pipeline.wan.WanPipeline.CLASS_NAME, dev.lemica.pipeline.wan.WanPipeline::open);
     FACTORIES.put(dev.lemica.pipeline.cogvideox.CogVideoXPipeline.CLASS_NAME, dev.lemica.pipeline.cogvideox.CogVideoXPipeline::open);
+    FACTORIES.put(dev.lemica.pipeline.latte.LattePipeline.CLASS_NAME, dev.lemica.pipeline.latte.LattePipeline::open);
   }
 
   private Pipelines() {}
