@@ -34,10 +34,14 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Generates videos from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
-      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline) or a LeMiCa model"
+      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline, CogVideoXPipeline"
+          + " (CogVideoX 1.5), LattePipeline) or a LeMiCa model"
           + " folder. Unset sizes, steps and guidance come from the folder (scheduler/scheduler_config.json,"
           + " vae/config.json) and otherwise from the diffusers pipeline's own defaults (WanPipeline: 832x480,"
-          + " 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty negative prompt).",
+          + " 81 frames, 50 steps, guidance 5.0, max sequence length 512; CogVideoXPipeline: the transformer's"
+          + " sample size and sample_frames, 50 steps, guidance 6.0 with dynamic CFG (the scale of each step"
+          + " follows its timestep, as CogVideoX 1.5 is sampled), max sequence length 226; LattePipeline: 512x512,"
+          + " the transformer's video_length frames, 50 steps, guidance 7.5, 120 tokens; an empty negative prompt).",
       "Without --model it uses the embedded shapes-wan-t2v model (prompts like \"red circle moving right\";"
           + " colors red green blue yellow cyan magenta white orange; shapes circle square diamond;"
           + " moving left|right|up|down or staying still; 8 frames of 32x32).",
@@ -73,7 +77,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--scale", description = "Pixel enlargement in the output. Default: 4 for videos under 128 pixels (the embedded model), else 1.")
   Integer scale;
 
-  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan 16, the embedded model 8).")
+  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan and CogVideoX 16, Latte and the embedded model 8).")
   Integer fps;
 
   @Option(names = "--quiet", description = "No progress bar.")

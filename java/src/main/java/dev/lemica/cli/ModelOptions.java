@@ -9,13 +9,13 @@ import picocli.CommandLine.Option;
 
 /** The model folder and its sampling settings, shared by the commands that sample from prompts. */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "DIR", description = "A diffusers pipeline folder (model_index.json with transformer/, text_encoder/, tokenizer/, vae/, scheduler/; generate supports WanPipeline) or a LeMiCa model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
+  @Option(names = "--model", paramLabel = "DIR", description = "A diffusers pipeline folder (model_index.json with transformer/, text_encoder/, tokenizer/, vae/, scheduler/; generate supports WanPipeline, CogVideoXPipeline, LattePipeline) or a LeMiCa model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
   Path model;
 
-  @Option(names = "--steps", description = "Sampling steps T. Default: the pipeline's (WanPipeline 50; the embedded model's scheduler.json, 50).")
+  @Option(names = "--steps", description = "Sampling steps T. Default: the pipeline's (WanPipeline, CogVideoXPipeline, LattePipeline 50; the embedded model's scheduler.json, 50).")
   Integer steps;
 
-  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). Default: the pipeline's (WanPipeline 5.0; the embedded model 4.0).")
+  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). Default: the pipeline's (WanPipeline 5.0, CogVideoXPipeline 6.0, LattePipeline 7.5; the embedded model 4.0).")
   Double guidance;
 
   @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the scheduler config's (flow_shift of a diffusers folder's scheduler/scheduler_config.json; 3.0 for the embedded model).")

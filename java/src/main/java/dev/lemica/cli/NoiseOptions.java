@@ -21,7 +21,7 @@ final class NoiseOptions {
             + " does in Python, so runs are comparable across languages. Default: 0.")
     Long seed;
 
-    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, the embedded model: B, C, F, H, W).")
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, Latte, the embedded model: B, C, F, H, W; CogVideoX: B, F, C, H, W with its padding frames in front).")
     Path noise;
   }
 
