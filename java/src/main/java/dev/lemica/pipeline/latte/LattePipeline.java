@@ -3,27 +3,22 @@ package dev.lemica.pipeline.latte;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.model.Models;
 import dev.lemica.model.latte.LatteConfig;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.FolderScheduler;
 import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.Residency;
-import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.pipeline.T5PipelineComponents;
+import dev.lemica.pipeline.VideoSizes;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
-import dev.lemica.text.t5.T5Encoder;
-import dev.lemica.text.tokenizer.HfTokenizer;
-import dev.lemica.vae.Vaes;
 import dev.lemica.vae.kl.AutoencoderKL;
 import dev.lemica.vae.kl.AutoencoderKLConfig;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
@@ -59,10 +54,7 @@ public final class LattePipeline implements DiffusionPipeline {
   private final LatteConfig transformerConfig;
   private final int spatialFactor;
   private final FolderScheduler scheduler;
-  private final HfTokenizer tokenizer;
-  private final LazyComponent<T5Encoder> textEncoder;
-  private final LazyComponent<DiffusionTransformer> transformer;
-  private final LazyComponent<AutoencoderKL> vae;
+  private final T5PipelineComponents components;
 
   private LattePipeline(ModelIndex index, ComputeTarget target, Residency residency) {
     this.index = index;
@@ -87,15 +79,7 @@ public final class LattePipeline implements DiffusionPipeline {
               + transformerConfig.inChannels());
     }
     scheduler = FolderScheduler.of(index, DEFAULT_STEPS);
-    for (String component : List.of("text_encoder", "transformer", "vae")) {
-      Checkpoints.openFolder(index.folderOf(component)).close();
-    }
-    tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    Path textFolder = index.folderOf("text_encoder");
-    textEncoder = new LazyComponent<>(() -> T5Encoder.load(textFolder, target), residency);
-    transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
-    Path vaeFolder = index.folderOf("vae");
-    vae = new LazyComponent<>(() -> (AutoencoderKL) Vaes.load(vaeFolder, target), residency);
+    components = T5PipelineComponents.open(index, target, residency);
   }
 
   /** The pipeline of a folder whose model_index.json names LattePipeline; frees each component after use. */
@@ -135,12 +119,7 @@ public final class LattePipeline implements DiffusionPipeline {
   public GenerationSettings resolve(GenerationRequest r) {
     int height = r.height() != null ? r.height() : DEFAULT_HEIGHT;
     int width = r.width() != null ? r.width() : DEFAULT_WIDTH;
-    int multiple = spatialFactor * transformerConfig.patchSize();
-    if (height <= 0 || width <= 0 || height % multiple != 0 || width % multiple != 0) {
-      throw new IllegalArgumentException(
-          "--height " + height + " --width " + width + ": must be positive multiples of " + multiple
-              + " (the VAE's factor " + spatialFactor + " times the patch size) for " + folder());
-    }
+    VideoSizes.checkMultiples(height, width, spatialFactor, transformerConfig.patchSize(), transformerConfig.patchSize(), folder());
     int videoLength = transformerConfig.videoLength();
     int frames = r.frames() != null ? r.frames() : videoLength;
     if (frames != videoLength && frames != 1) {
@@ -177,14 +156,14 @@ public final class LattePipeline implements DiffusionPipeline {
 
   @Override
   public <R> R withTransformer(Function<DiffusionTransformer, R> work) {
-    return transformer.use(work);
+    return components.withTransformer(work);
   }
 
   @Override
   public Conditioning encode(GenerationSettings s) {
     boolean guided = guidance(s).guided();
-    return textEncoder.use(encoder -> {
-      Tensor[] text = LattePromptEmbeddings.encode(tokenizer, encoder, s.prompts(), guided ? s.negativePrompts() : null);
+    return components.withTextEncoder(encoder -> {
+      Tensor[] text = LattePromptEmbeddings.encode(components.tokenizer(), encoder, s.prompts(), guided ? s.negativePrompts() : null);
       Tensor cond = text[0].to(target.dtype());
       Tensor uncond = guided ? text[1].to(target.dtype()) : cond;
       return new Conditioning(Map.of(TEXT, cond), Map.of(TEXT, uncond));
@@ -199,14 +178,11 @@ public final class LattePipeline implements DiffusionPipeline {
   /** decode_latents: {@code 1 / scaling_factor}, then every frame through the 2D VAE, {@link #DECODE_CHUNK_SIZE} per call. */
   @Override
   public Tensor decode(Tensor latents, GenerationSettings s) {
-    return vae.use(v -> v.decode(v.denormalize(latents), DECODE_CHUNK_SIZE));
+    return components.withVae(v -> ((AutoencoderKL) v).decode(v.denormalize(latents), DECODE_CHUNK_SIZE));
   }
 
   @Override
   public void close() {
-    tokenizer.close();
-    textEncoder.close();
-    transformer.close();
-    vae.close();
+    components.close();
   }
 }
