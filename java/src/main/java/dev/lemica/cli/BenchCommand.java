@@ -12,10 +12,9 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
 import dev.lemica.model.Models;
-import dev.lemica.model.wan.WanConfig;
-import dev.lemica.model.wan.WanFlops;
-import dev.lemica.model.wan.WanTransformer;
+import dev.lemica.model.ExampleInputs;
 import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.SamplerState;
 import dev.lemica.sampling.StepListener;
@@ -45,8 +44,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     sortOptions = false,
     description = {
-      "Measures speed where no checkpoint is needed: a Wan architecture with random weights (a bundled"
-          + " preset, or any config.json), at a given latent size, with CFG. Reports the measured matrix-product"
+      "Measures speed where no checkpoint is needed: a transformer (Wan2.1, CogVideoX 1.5, Latte, STDiT3) with"
+          + " random weights (a bundled preset, or any config.json), at a given latent size, with CFG at the family's"
+          + " scale. Every family steps with flow-matching Euler here: a sampler's own arithmetic is negligible next"
+          + " to a transformer call. Reports the measured matrix-product"
           + " peak, one full and one reused CFG step (median of --repeats), MFU of the full step (on a GPU), the host's own"
           + " cost of a step (the same step on one token), end-to-end"
           + " sampling for full compute and each budget (uniform schedules: the speed of a static schedule does"
@@ -58,19 +59,21 @@ final class BenchCommand implements Callable<Integer> {
   Architecture architecture;
 
   static final class Architecture {
-    @Option(names = "--preset", description = "wan2.1-t2v-1.3b or wan2.1-t2v-14b (random weights).")
+    @Option(names = "--preset", description = "wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1 or opensora-1.2 (random weights).")
     String preset;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "A WanTransformer3DModel config.json (random weights).")
+    @Option(names = "--config", paramLabel = "FILE", description = "A transformer config.json of a supported class (random weights).")
     Path config;
   }
 
-  @Option(names = "--latent", split = ",", paramLabel = "C,F,H,W", defaultValue = "16,21,60,104",
-      description = "Latent shape; 16,21,60,104 is 480p x 81 frames (32,760 tokens). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--latent", split = ",", paramLabel = "C,F,H,W",
+      description = "Latent shape without the batch, channels first whatever the family's layout. Default: the"
+          + " model's typical generation (Wan2.1 16,21,60,104: 480p x 81 frames, 32,760 tokens; CogVideoX 1.5"
+          + " 16,22,96,170: 768x1360 x 81 frames with its padding frame; Latte 4,16,64,64: 512x512 x 16 frames).")
   List<Long> latent;
 
-  @Option(names = "--text-tokens", defaultValue = "512", description = "Text tokens. Default: ${DEFAULT-VALUE}.")
-  int textTokens;
+  @Option(names = "--text-tokens", description = "Text tokens. Default: the length the family's pipeline encodes prompts to (Wan2.1 512, CogVideoX 226, Latte 120).")
+  Integer textTokens;
 
   @Option(names = "--steps", defaultValue = "50", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
   int steps;
@@ -93,38 +96,33 @@ final class BenchCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  /** The family's CFG scale (ExampleInputs.guidance): what the timed steps combine with. */
+  private Guidance guidance;
+
   @Override
   public Integer call() throws IOException {
-    if (latent.size() != 4 || latent.stream().anyMatch(v -> v <= 0)) {
-      throw new IllegalArgumentException("--latent needs four positive sizes C,F,H,W");
-    }
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     ModelConfig config = architecture.preset != null ? Models.preset(architecture.preset) : ModelConfig.read(architecture.config);
-    if (!config.className().equals(WanConfig.CLASS_NAME)) {
-      // The other families provide ExampleInputs; the measurement loop below does not take them yet.
-      throw new IllegalArgumentException(config.file() + ": bench measures " + WanConfig.CLASS_NAME + " architectures only, not " + config.className());
-    }
     ObjectNode out = new ObjectMapper().createObjectNode();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionTransformer model = Models.withRandomWeights(config, target, 0)) {
-      WanConfig wan = ((WanTransformer) model).config();
-      long tokens = latent.get(1) / wan.patchT() * (latent.get(2) / wan.patchH()) * (latent.get(3) / wan.patchW());
-      TensorOptions onDevice = new TensorOptions(target.dtype()).device(new DeviceOptional(target.device()));
-      Tensor cond = torch.randn(new long[] {1, textTokens, wan.textDim()}, onDevice);
-      Tensor uncond = torch.randn(new long[] {1, textTokens, wan.textDim()}, onDevice);
-      Tensor noise =
-          torch.randn(new long[] {1, latent.get(0), latent.get(1), latent.get(2), latent.get(3)},
-              new TensorOptions(torch.ScalarType.Float).device(new DeviceOptional(target.device())));
-      Map<String, Tensor> c = Map.of(WanTransformer.ENCODER_HIDDEN_STATES, cond);
-      Map<String, Tensor> u = Map.of(WanTransformer.ENCODER_HIDDEN_STATES, uncond);
+      List<Long> shape = latent != null ? latent : model.typicalLatentShape();
+      int text = textTokens != null ? textTokens : model.typicalTextTokens();
+      ExampleInputs example = model.exampleInputs(shape, text);
+      long tokens = example.tokens();
+      Tensor noise = example.latents();
+      Map<String, Tensor> c = example.cond();
+      Map<String, Tensor> u = example.uncond();
+      guidance = Guidance.classifierFree(example.guidance());
       FlowMatchEuler sampler = new FlowMatchEuler(steps, 5.0);
       System.out.printf(Locale.ROOT, "%s on %s, latent %s (%d tokens), %d text tokens, CFG %s%n",
-          architecture.preset != null ? architecture.preset : architecture.config, target, latent, tokens, textTokens, branches);
+          architecture.preset != null ? architecture.preset : architecture.config, target, shape, tokens, text, branches);
       out.put("model", architecture.preset != null ? architecture.preset : architecture.config.toString());
       out.put("compute", target.toString());
       out.put("tokens", tokens);
+      out.put("text_tokens", text);
       out.put("cfg", branches.toString());
 
       double peak = matmulPeak(target);
@@ -133,18 +131,16 @@ final class BenchCommand implements Callable<Integer> {
       double reused = stepMillis(model, sampler, noise, c, u, new StaticSchedulePolicy(endsOnly), branches);
       // One token: the device work of a step all but vanishes, so what remains is the host's own
       // cost of issuing a full CFG step (Java, JavaCPP, LibTorch dispatch, kernel launches).
-      Tensor oneToken =
-          torch.randn(new long[] {1, latent.get(0), wan.patchT(), wan.patchH(), wan.patchW()},
-              new TensorOptions(torch.ScalarType.Float).device(new DeviceOptional(target.device())));
-      double hostBound = stepMillis(model, sampler, oneToken, c, u, FullCompute.INSTANCE, branches);
-      double flops = 2 * WanFlops.perForward(wan, tokens, textTokens);
+      ExampleInputs oneToken = model.exampleInputs(model.oneTokenLatentShape(), text);
+      double hostBound = stepMillis(model, sampler, oneToken.latents(), oneToken.cond(), oneToken.uncond(), FullCompute.INSTANCE, branches);
+      double flops = (guidance.guided() ? 2 : 1) * example.forwardFlops();
       System.out.printf(Locale.ROOT, "matrix-product peak (%s): %s%n", target.dtypeName(), rate(peak));
       // On a CPU one matrix product is no ceiling for a step whose CFG branches run on threads of
       // their own (each with its own BLAS), so MFU is reported for GPUs only.
       String mfu = target.isCuda() ? String.format(Locale.ROOT, " = %.1f%% MFU", 100 * flops / (full / 1e3) / peak) : "";
       System.out.printf(Locale.ROOT, "full CFG step: %.2f ms = %s%s (%.3g FLOP, block stack %.1f%%)%n",
           full, rate(flops / (full / 1e3)), mfu, flops,
-          100 * WanFlops.blockStack(wan, tokens, textTokens) / WanFlops.perForward(wan, tokens, textTokens));
+          100 * example.blockStackFlops() / example.forwardFlops());
       System.out.printf(Locale.ROOT, "reused CFG step (block stack skipped): %.2f ms (%.1f%% of a full step)%n", reused, 100 * reused / full);
       System.out.printf(Locale.ROOT,
           "host-bound CFG step (1 token, device nearly idle): %.2f ms = the host's own cost per step, %.1f%% of"
@@ -212,7 +208,7 @@ final class BenchCommand implements Callable<Integer> {
     int measured = Math.min(repeats, steps - 3);
     List<Double> times = new ArrayList<>();
     try (ResidualCache cache = new ResidualCache(policy.start(steps));
-        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, 5.0, cache, branches)) {
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, guidance, cache, branches)) {
       SamplerState x = sampler.start(noise, denoiser.device());
       for (int i = 0; i < 2 + measured; i++) {
         Profiling.synchronize(x.latents());
@@ -233,7 +229,7 @@ final class BenchCommand implements Callable<Integer> {
   private double runMillis(DiffusionTransformer model, FlowMatchEuler sampler, Tensor noise, Map<String, Tensor> c, Map<String, Tensor> u, CachePolicy policy, GuidedDenoiser.Branches branches) {
     try (PointerScope scope = new PointerScope();
         ResidualCache cache = new ResidualCache(policy.start(steps));
-        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, 5.0, cache, branches)) {
+        GuidedDenoiser denoiser = new GuidedDenoiser(model, c, u, guidance, cache, branches)) {
       Profiling.synchronize(noise);
       long t0 = System.nanoTime();
       Tensor x = sampler.sample(noise, denoiser, StepListener.NONE);
