@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
 public final class LemicaCli {
 
   public static void main(String[] args) {
+    dev.lemica.torch.NativeMemoryLimit.lift(); // before anything touches JavaCPP
     System.exit(run(args));
   }
 

@@ -39,6 +39,7 @@ public final class Pipelines {
   }
 
   public static DiffusionPipeline open(Path folder, ComputeTarget target) {
+    dev.lemica.torch.NativeMemoryLimit.warnIfLimited();
     if (ModelIndex.present(folder)) {
       ModelIndex index = ModelIndex.read(folder);
       Factory factory;
