@@ -23,4 +23,9 @@ class CogVideoXPipelineGoldenTest {
             "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6"),
         9, 16.0, 32, 48);
   }
+
+  @Test
+  void precomputedEmbeddingsGiveTheSameRun() {
+    PipelineGoldenRun.assertEmbeddingsRunMatches(Golden.dir("cogvideox_pipeline_tiny"), dir, List.of("--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6"));
+  }
 }

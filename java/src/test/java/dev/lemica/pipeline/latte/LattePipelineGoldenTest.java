@@ -23,4 +23,9 @@ class LattePipelineGoldenTest {
             "--height", "64", "--width", "64", "--frames", "4", "--steps", "8", "--guidance", "7.5"),
         4, 8.0, 64, 64);
   }
+
+  @Test
+  void precomputedEmbeddingsGiveTheSameRun() {
+    PipelineGoldenRun.assertEmbeddingsRunMatches(Golden.dir("latte_pipeline_tiny"), dir, List.of("--height", "64", "--width", "64", "--frames", "4", "--steps", "8", "--guidance", "7.5"));
+  }
 }
