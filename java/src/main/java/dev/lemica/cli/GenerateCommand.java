@@ -120,7 +120,7 @@ final class GenerateCommand implements Callable<Integer> {
       Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), quiet)) {
-        sampled = pipeline.sample(text, initial, settings, policy, branches, progress);
+        sampled = pipeline.sample(text, initial, settings, policy, branches, progress, noise.stepNoise());
       }
       if (!quiet) {
         System.err.println("decoding...");

@@ -1,6 +1,8 @@
 package dev.lemica.cli;
 
 import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.sampling.GeneratorNoise;
+import dev.lemica.sampling.NoiseSource;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
 import org.bytedeco.pytorch.Tensor;
@@ -18,12 +20,17 @@ final class NoiseOptions {
     @Option(
         names = "--seed",
         description = "Seed of the initial noise, drawn on the CPU as torch.manual_seed(N); torch.randn(shape)"
-            + " does in Python, so runs are comparable across languages. Default: 0.")
+            + " does in Python, so runs are comparable across languages. A stochastic scheduler (CogVideoXDPMScheduler)"
+            + " draws its step noise from the same generator afterwards, as diffusers' pipelines do with"
+            + " generator=torch.Generator().manual_seed(N). Default: 0.")
     Long seed;
 
     @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, Latte, the embedded model: B, C, F, H, W; CogVideoX: B, F, C, H, W with its padding frames in front).")
     Path noise;
   }
+
+  /** The generator of the last --seed draw, which a stochastic sampler continues; null for --noise. */
+  private GeneratorNoise generator;
 
   /** Initial latents of shape (batch, sample...), float32 on the CPU. */
   Tensor noise(long batch, long[] sampleShape) {
@@ -52,8 +59,19 @@ final class NoiseOptions {
         return noise;
       }
     }
-    torch.manual_seed(choice != null && choice.seed != null ? choice.seed : 0L);
-    return torch.randn(shape);
+    if (generator != null) {
+      generator.close();
+    }
+    generator = NoiseSource.seeded(choice != null && choice.seed != null ? choice.seed : 0L);
+    return generator.next(shape);
+  }
+
+  /**
+   * Where a stochastic sampler's step noise comes from: with --seed the generator that drew the
+   * initial latents, continued; null with --noise (the sampler's own generator, seeded 0).
+   */
+  NoiseSource stepNoise() {
+    return generator;
   }
 
   String describe() {
