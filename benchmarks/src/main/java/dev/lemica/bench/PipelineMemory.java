@@ -72,7 +72,7 @@ public final class PipelineMemory implements Callable<Integer> {
   @Option(names = "--latent", split = ",", description = "Latent C,F,H,W (default: 16,21,60,104 = 480p x 81 frames).")
   List<Long> latent = List.of(16L, 21L, 60L, 104L);
 
-  @Option(names = "--steps", description = "Sampling steps to run (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+  @Option(names = "--steps", description = "Sampling steps to run; 0 loads the transformer only (default: ${DEFAULT-VALUE}).", defaultValue = "2")
   int steps;
 
   @Option(names = "--decode-latent-frames", description = "Latent frames the VAE decodes (default: all of --latent's).")
@@ -157,10 +157,11 @@ public final class PipelineMemory implements Callable<Integer> {
           new TensorOptions(torch.ScalarType.Float).device(new DeviceOptional(target.device())));
       Conditioning conditioning = new Conditioning(
           Map.of(WanTransformer.ENCODER_HIDDEN_STATES, cond), Map.of(WanTransformer.ENCODER_HIDDEN_STATES, uncond));
-      // Only `steps` of a 50-step schedule run: memory per step does not depend on how many follow.
-      FlowMatchEuler sampler = new FlowMatchEuler(steps, 3.0);
-      result = CachedSampling.run(model, sampler, conditioning, Guidance.classifierFree(5.0), noise, FullCompute.INSTANCE,
-              GuidedDenoiser.Branches.BATCHED, StepListener.NONE).latents().clone();
+      // A few steps stand for fifty: memory per step does not depend on how many follow. Zero
+      // steps measures the loaded weights alone.
+      result = steps == 0 ? noise.clone()
+          : CachedSampling.run(model, new FlowMatchEuler(steps, 3.0), conditioning, Guidance.classifierFree(5.0), noise,
+              FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, StepListener.NONE).latents().clone();
       result.retainReference();
     }
     System.gc();

@@ -19,4 +19,13 @@ public interface CachePolicy {
   default boolean decidesPerBranch() {
     return false;
   }
+
+  /**
+   * Whether decisions read the block stack's input tensors. Under sequence parallelism each process
+   * holds only its own tokens, so such a policy would decide differently in each (and the
+   * processes would stop agreeing which collectives to run).
+   */
+  default boolean readsTokens() {
+    return false;
+  }
 }

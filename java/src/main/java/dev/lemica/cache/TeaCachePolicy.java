@@ -37,6 +37,11 @@ public final class TeaCachePolicy implements CachePolicy {
   }
 
   @Override
+  public boolean readsTokens() {
+    return true;
+  }
+
+  @Override
   public ComputeDecider start(int steps) {
     return new ComputeDecider() {
       private final Map<String, Branch> branches = new java.util.concurrent.ConcurrentHashMap<>();
@@ -157,6 +162,11 @@ public final class TeaCachePolicy implements CachePolicy {
 
     @Override
     public boolean decidesPerBranch() {
+      return true;
+    }
+
+    @Override
+    public boolean readsTokens() {
       return true;
     }
 

@@ -97,8 +97,20 @@ public final class CalibrationJob {
         : new EdgeErrors(setup.steps(), setup.maxSkip(), setup.prompts().size());
   }
 
+  public CalibrationSetup setup() {
+    return setup;
+  }
+
   /** Measures every edge still missing in {@code errors}, saving {@code out} after each group. */
   public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener) {
+    return run(errors, out, listener, j -> true);
+  }
+
+  /**
+   * Measures the missing edges of the groups (end steps j) {@code groups} selects, saving
+   * {@code out} after each: one process's share of a calibration split across processes.
+   */
+  public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener, java.util.function.IntPredicate groups) {
     long start = System.nanoTime();
     double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
     Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch);
@@ -122,14 +134,16 @@ public final class CalibrationJob {
             }
             listener.groupDone(j, e);
           }
-        });
+        },
+        groups);
     if (out != null) {
       ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9);
     }
     return errors;
   }
 
-  private static double previousSeconds(Path out) {
+  /** The seconds a saved errors file says its calibration took so far (0 when it does not say). */
+  public static double previousSeconds(Path out) {
     try {
       return new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(out)).path("calibration_seconds").asDouble(0);
     } catch (java.io.IOException e) {

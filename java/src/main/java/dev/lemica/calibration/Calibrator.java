@@ -49,6 +49,15 @@ public final class Calibrator {
 
   /** Fills every unmeasured edge of {@code errors}, group by group. */
   public void run(EdgeErrors errors, CalibrationListener listener) {
+    run(errors, listener, j -> true);
+  }
+
+  /**
+   * Fills the unmeasured edges of the groups (end steps j) that {@code groups} selects: how a
+   * calibration shared by several processes measures its part. The reuse chains still advance
+   * through every step up to the last selected group, since a group needs every chain ending at it.
+   */
+  public void run(EdgeErrors errors, CalibrationListener listener, java.util.function.IntPredicate groups) {
     int steps = sampler.steps();
     int prompts = (int) noise.size(0);
     if (errors.steps() != steps || errors.prompts() != prompts) {
@@ -56,10 +65,16 @@ public final class Calibrator {
           + " prompts, calibration runs " + steps + " and " + prompts);
     }
     long total = (long) steps * prompts;
+    int last = 1;
     for (int j = 2; j < steps; j++) {
-      if (!errors.groupComplete(j)) {
-        total += (long) (steps - j) * errors.startsEndingAt(j).length * prompts;
+      if (groups.test(j) && !errors.groupComplete(j)) {
+        total += errors.groupCost(j) * prompts;
+        last = j;
       }
+    }
+    if (last == 1) {
+      listener.started(0); // nothing to measure here: not even the reference is needed
+      return;
     }
     listener.started(total);
     StepListener referenceProgress = (step, n, computed) -> listener.progressed(prompts);
@@ -67,9 +82,9 @@ public final class Calibrator {
     Sampler replay = reference.replaying(sampler);
     ReuseChains chains = new ReuseChains(reference, replay, errors.maxSkip());
     try {
-      for (int j = 2; j < steps; j++) {
+      for (int j = 2; j <= last; j++) {
         chains.advanceTo(j);
-        if (errors.groupComplete(j)) {
+        if (!groups.test(j) || errors.groupComplete(j)) {
           continue;
         }
         measureGroup(j, errors, chains, reference, replay, listener);

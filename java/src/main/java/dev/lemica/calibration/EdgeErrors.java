@@ -105,6 +105,62 @@ public final class EdgeErrors {
     return true;
   }
 
+  /**
+   * Takes every value {@code other} measured that this lacks: how the parts of a calibration
+   * measured in several processes (or runs) join.
+   *
+   * @throws IllegalArgumentException when {@code other} is for another steps / max skip / prompts
+   */
+  public void fillFrom(EdgeErrors other) {
+    if (other.steps != steps || other.maxSkip != maxSkip || other.prompts() != prompts()) {
+      throw new IllegalArgumentException("errors for " + other.steps + " steps, max skip " + other.maxSkip + " and " + other.prompts()
+          + " prompts do not join errors for " + steps + ", " + maxSkip + " and " + prompts());
+    }
+    for (int p = 0; p < perPrompt.length; p++) {
+      for (int i = 0; i < steps; i++) {
+        for (int j = 0; j < steps; j++) {
+          if (Double.isNaN(perPrompt[p][i][j]) && !Double.isNaN(other.perPrompt[p][i][j])) {
+            perPrompt[p][i][j] = other.perPrompt[p][i][j];
+          }
+        }
+      }
+    }
+  }
+
+  /** Every per-prompt value, prompt-major then i then j (NaN where unmeasured): the form processes exchange. */
+  public double[] toArray() {
+    double[] out = new double[perPrompt.length * steps * steps];
+    int k = 0;
+    for (double[][] m : perPrompt) {
+      for (double[] row : m) {
+        System.arraycopy(row, 0, out, k, steps);
+        k += steps;
+      }
+    }
+    return out;
+  }
+
+  /** Errors for this calibration's shape holding {@link #toArray}'s values. */
+  public EdgeErrors withValues(double[] values) {
+    if (values.length != perPrompt.length * steps * steps) {
+      throw new IllegalArgumentException("expected " + perPrompt.length * steps * steps + " values, got " + values.length);
+    }
+    EdgeErrors e = new EdgeErrors(steps, maxSkip, perPrompt.length);
+    int k = 0;
+    for (double[][] m : e.perPrompt) {
+      for (double[] row : m) {
+        System.arraycopy(values, k, row, 0, steps);
+        k += steps;
+      }
+    }
+    return e;
+  }
+
+  /** Block-stack cost of measuring group j, per prompt: its edges each run the steps from j to the end. */
+  public long groupCost(int j) {
+    return (long) (steps - j) * startsEndingAt(j).length;
+  }
+
   /** Mean over prompts; NaN where unmeasured. */
   public double mean(int i, int j) {
     double sum = 0;

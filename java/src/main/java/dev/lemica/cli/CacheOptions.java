@@ -27,14 +27,22 @@ final class CacheOptions {
 
     @Option(
         names = "--schedule",
-        paramLabel = "LIST|FILE",
-        description = "Computed steps as a list (0,1,3,...,T-1) or a schedule JSON file (lemica-schedule/1).")
+        paramLabel = "LIST|FILE|PRESET",
+        description = {
+          "Computed steps as a list (0,1,3,...,T-1), a schedule JSON file (lemica-schedule/1), or one of"
+              + " LeMiCa's published 50-step lists (UnicomAI/LeMiCa inference scripts and ComfyUI node):",
+          "  lemica:flux1-dev:B26|B20|B15|B10",
+          "  lemica:qwen-image:B25|B17|B10",
+          "  lemica:wan2.1-t2v-1.3b:B25|B20|B17|B14",
+          "  lemica:wan2.1-t2v-14b:B25|B20|B17|B14",
+          "(B = steps computed; other step counts need --retarget)."
+        })
     String schedule;
   }
 
   @Option(
       names = "--retarget",
-      description = "Accept a schedule file made for another step count, mapping each computed step s to"
+      description = "Accept a schedule file or preset made for another step count, mapping each computed step s to"
           + " round(s*(T'-1)/(T-1)) and keeping the budget (see ScheduleFile.retarget).")
   boolean retarget;
 

@@ -2,7 +2,7 @@ package dev.lemica.cli;
 
 import dev.lemica.calibration.CalibrationJob;
 import dev.lemica.calibration.CalibrationSetup;
-import dev.lemica.calibration.EdgeErrors;
+import dev.lemica.distributed.ShardedCalibration;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.io.OutputFile;
 import dev.lemica.pipeline.Conditioning;
@@ -33,7 +33,11 @@ import picocli.CommandLine.Option;
           + " residual), against the uncached run, averaged over the prompts.",
       "Cost: one full run plus, per edge, the steps after j; edges ending at the same step run as one batch."
           + " The output file is saved after every group of edges: run the same command again to continue an"
-          + " interrupted calibration. Feed the result to `lemica solve`."
+          + " interrupted calibration. Feed the result to `lemica solve`.",
+      "Under `lemica launch --nproc N calibrate ...` the ranks share the groups (balanced by their cost), each"
+          + " saving its part beside the output (<out>.part-<rank>-of-<N>) after every group; rank 0 merges them"
+          + " into the one errors file at the end. A rerun, with any number of ranks, continues from the file and"
+          + " the parts."
     })
 final class CalibrateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -69,6 +73,7 @@ final class CalibrateCommand implements Callable<Integer> {
     Path modelDir = modelOptions.folder();
     List<String> promptList = prompts.prompts();
     OutputFile.check(out, ".json");
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
@@ -87,14 +92,16 @@ final class CalibrateCommand implements Callable<Integer> {
       pipeline.withTransformer(transformer -> {
         CalibrationJob job =
             new CalibrationJob(transformer, text.cond(), text.uncond(), guidance, initial, setup, sampler, branches, batch);
-        EdgeErrors start = job.initialErrors(out);
-        try (CalibrationProgress progress = new CalibrationProgress(quiet)) {
-          return job.run(start, out, progress);
+        try (CalibrationProgress progress = new CalibrationProgress(quiet || !ranks.leads())) {
+          return ShardedCalibration.run(job, out, ranks.hostWorld(), progress);
         }
       });
-      System.out.printf(
-          "wrote %s: %d steps, max skip %d, %d prompt(s), %.1f s%n",
-          out, settings.steps(), maxSkip, promptList.size(), (System.nanoTime() - begin) / 1e9);
+      if (ranks.leads()) {
+        System.out.printf(
+            "wrote %s: %d steps, max skip %d, %d prompt(s)%s, %.1f s%n",
+            out, settings.steps(), maxSkip, promptList.size(), ranks.size() > 1 ? ", " + ranks.size() + " ranks" : "",
+            (System.nanoTime() - begin) / 1e9);
+      }
     }
     return 0;
   }

@@ -2,12 +2,15 @@ package dev.lemica.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.io.StrictJson;
+import dev.lemica.distributed.ParallelPlan;
+import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ForwardInputs;
 import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.safetensors.SafetensorsWriter;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.torch.Tensors;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,7 +33,10 @@ import picocli.CommandLine.Option;
       "Runs one transformer forward, to check a port against Python.",
       "The inputs file holds tensors named in.<argument> (in.hidden_states, in.timestep,"
           + " in.encoder_hidden_states, ...), as the golden io.safetensors files do; non-tensor"
-          + " inputs come from a meta.json beside it. The output file receives out.sample (float32)."
+          + " inputs (Qwen-Image's img_shapes) come from a meta.json beside it. The output file receives"
+          + " out.sample (float32).",
+      "FLUX.1 and Qwen-Image take packed latent tokens and a sigma-scale timestep (and guidance), as their"
+          + " pipelines pass them; Wan2.1 takes the 5-D latent and a timestep in [0, 1000)."
     })
 final class ForwardCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "Diffusers folder (transformer folder or pipeline folder).")
@@ -44,21 +50,31 @@ final class ForwardCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() throws IOException {
     ComputeTarget target = compute.target();
+    ParallelPlan.Mode mode = parallel.mode();
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
         DiffusionTransformer transformer = Models.load(model, target)) {
-      ForwardInputs forwardInputs = new ForwardInputs(inTensors(io), readMeta());
+      Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
+      ForwardInputs forwardInputs = new ForwardInputs(inTensors(io), readMeta(meta), meta.toString());
+      // A forward has no CFG branches to split: its ranks share the tokens.
+      Parallelism split = ranks.parallelism(mode, false);
       long start = System.nanoTime();
-      Tensor sample = transformer.forward(forwardInputs).to(ScalarType.Float);
+      Tensor sample = transformer.forward(forwardInputs, BlockStackHook.RUN_ALL, split.sequence()).to(ScalarType.Float);
       double ms = (System.nanoTime() - start) / 1e6;
-      new SafetensorsWriter().put("out.sample", sample).metadata("model", transformer.className()).write(out);
-      System.out.printf(
-          "%s on %s: out.sample %s in %.1f ms -> %s%n",
-          transformer.className(), target, Tensors.shapeString(sample), ms, out);
+      ranks.agree();
+      if (ranks.leads()) {
+        new SafetensorsWriter().put("out.sample", sample).metadata("model", transformer.className()).write(out);
+        System.out.printf(
+            "%s on %s%s: out.sample %s in %.1f ms -> %s%n",
+            transformer.className(), target, ranks.size() > 1 ? " (" + ranks.describe(mode, false) + ")" : "", Tensors.shapeString(sample), ms, out);
+      }
     }
     return 0;
   }
@@ -74,8 +90,7 @@ final class ForwardCommand implements Callable<Integer> {
     return in;
   }
 
-  private JsonNode readMeta() {
-    Path meta = inputs.toAbsolutePath().resolveSibling("meta.json");
+  private JsonNode readMeta(Path meta) {
     if (!Files.isRegularFile(meta)) {
       return null;
     }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       ForwardCommand.class,
       EncodeCommand.class,
-      DecodeCommand.class
+      DecodeCommand.class,
+      LaunchCommand.class
     })
 public final class LemicaCli {
 
@@ -35,8 +36,12 @@ public final class LemicaCli {
 
   /** The configured command line, for callers that redirect its output. */
   public static CommandLine commandLine() {
-    return new CommandLine(new LemicaCli())
-        .setExecutionExceptionHandler(new OneLineErrors())
-        .setParameterExceptionHandler(OneLineErrors::parameterError);
+    CommandLine cli =
+        new CommandLine(new LemicaCli())
+            .setExecutionExceptionHandler(new OneLineErrors())
+            .setParameterExceptionHandler(OneLineErrors::parameterError);
+    // Everything after `launch [options] COMMAND` belongs to that command.
+    cli.getSubcommands().get("launch").setStopAtPositional(true);
+    return cli;
   }
 }

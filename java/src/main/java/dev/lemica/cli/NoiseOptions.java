@@ -25,7 +25,7 @@ final class NoiseOptions {
             + " generator=torch.Generator().manual_seed(N). Default: 0.")
     Long seed;
 
-    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, Latte, the embedded model: B, C, F, H, W; CogVideoX: B, F, C, H, W with its padding frames in front).")
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, Latte, the embedded model: B, C, F, H, W; CogVideoX: B, F, C, H, W with its padding frames in front; FLUX.1 and Qwen-Image: packed B, (H/16)·(W/16), 64).")
     Path noise;
   }
 

@@ -2,6 +2,7 @@ package dev.lemica.cli;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.ResidualCache;
+import dev.lemica.distributed.ParallelPlan;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
@@ -11,6 +12,7 @@ import dev.lemica.sampling.DynamicGuidance;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.Schedulers;
@@ -43,7 +45,14 @@ import picocli.CommandLine.Option;
           + " frames) for RFLOW's timestep transform, which also reads in.height and in.width. A learned-sigma model"
           + " (Latte: twice the latent channels) steps on the first half of its guided output, as LattePipeline"
           + " does with DDIM. Writes the final latents as out.sample (float32; CogVideoX's padding frame is still"
-          + " in front)."
+          + " in front). Qwen-Image: in.noise packed (B, tokens, 64), in.cond and in.uncond"
+          + " (texts of their own lengths), in.cond_mask and in.uncond_mask where a text is padded, and in.img_shapes"
+          + " (B, 3) token grids; the scheduler file's dynamic shift gets mu from the token count and the"
+          + " pipeline's sigmas linspace(1, 1/N, N), and the guidance is the pipeline's true CFG with its norm"
+          + " rescale. FLUX.1: in.noise packed and its forward inputs by name (in.encoder_hidden_states,"
+          + " in.pooled_projections, in.img_ids, in.txt_ids, in.guidance) with --guidance 1: FLUX.1-dev's"
+          + " guidance is distilled into in.guidance, one branch runs. With in.cond and in.uncond, any other in.* tensor"
+          + " goes to both branches as the forward input of that name."
     })
 final class SampleCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, paramLabel = "DIR", description = "Diffusers transformer folder (or a folder holding transformer/).")
@@ -85,7 +94,7 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin CacheOptions cache;
 
-  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--cfg", defaultValue = "auto", description = "How the CFG branches run: batched (one forward of batch 2B), separate (two forwards), parallel (two forwards on two threads with one-thread BLAS each) or auto (parallel on a multi-core CPU, batched on CUDA). With the branches split across ranks (--parallel cfg) each rank runs one and this does not apply. Default: ${DEFAULT-VALUE}.")
   String cfg;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "safetensors file to write out.sample to.")
@@ -93,11 +102,15 @@ final class SampleCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
+  @Mixin ParallelOptions parallel;
+
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = Cli.branches(cfg, target);
     checkSchedulerFlags();
+    ParallelPlan.Mode mode = parallel.mode();
+    Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(inputs);
@@ -106,8 +119,19 @@ final class SampleCommand implements Callable<Integer> {
         throw new IllegalArgumentException(inputs + ": lacks tensor 'in.noise'");
       }
       Map<String, Tensor>[] branchInputs = branchInputs(io, transformer);
-      Sampler sampler = sampler(videoContext(io));
+      Tensor noise = io.tensor("in.noise");
+      SamplingContext context = videoContext(io);
+      var pipeline = transformer.pipelineTimesteps(noise);
+      if (pipeline.isPresent()) {
+        context = context.withImageSeqLen(pipeline.get().imageSeqLen());
+        if (pipeline.get().oneOverNSigmas()) {
+          context = context.withSigmas(SamplingContext.decreasingToOneOverN(steps));
+        }
+      }
+      Sampler sampler = sampler(context);
       CachePolicy policy = cache.policy(steps, model, sampler.describe());
+      Guidance rule = dynamicCfg ? new DynamicGuidance(guidance, steps) : transformer.pipelineGuidance(guidance);
+      Parallelism split = ranks.parallelism(mode, rule.guided());
       long start = System.nanoTime();
       try (ResidualCache residuals = new ResidualCache(policy.start(steps));
           GuidedDenoiser denoiser =
@@ -115,15 +139,20 @@ final class SampleCommand implements Callable<Integer> {
                 transformer,
                 branchInputs[0],
                 branchInputs[1],
-                dynamicCfg ? new DynamicGuidance(guidance, steps) : Guidance.classifierFree(guidance),
+                rule,
                 residuals,
-                branches.serving(policy))) {
-        Tensor result = sampler.sample(io.tensor("in.noise"), denoiser, (s, n, c) -> {});
-        new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
-        System.out.printf(
-            "%s, %d steps of %s, cache %s: %d block-stack evaluations, %.2f s -> %s%n",
-            transformer.className(), steps, sampler.describe(), policy.describe(), residuals.computedCalls() * denoiser.branchesPerCall(),
-            (System.nanoTime() - start) / 1e9, out);
+                branches.serving(policy),
+                split)) {
+        Tensor result = sampler.sample(noise, denoiser, (s, n, c) -> {});
+        ranks.agree();
+        if (ranks.leads()) {
+          new SafetensorsWriter().put("out.sample", result.to(ScalarType.Float)).write(out);
+          System.out.printf(
+              "%s, %d steps of %s, cache %s%s: %d block-stack evaluations, %.2f s -> %s%n",
+              transformer.className(), steps, sampler.describe(), policy.describe(),
+              ranks.size() > 1 ? ", " + ranks.describe(mode, rule.guided()) : "", residuals.computedCalls() * denoiser.branchesPerCall(),
+              (System.nanoTime() - start) / 1e9, out);
+        }
       }
     }
     return 0;
@@ -141,8 +170,27 @@ final class SampleCommand implements Callable<Integer> {
           throw new IllegalArgumentException(inputs + ": lacks tensor '" + name + "'");
         }
       }
-      PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
-      return new Map[] {Map.of("encoder_hidden_states", text.cond()), Map.of("encoder_hidden_states", text.uncond())};
+      Map<String, Tensor> cond = new LinkedHashMap<>();
+      Map<String, Tensor> uncond = new LinkedHashMap<>();
+      if (io.names().contains("in.cond_mask") || io.names().contains("in.uncond_mask")) {
+        // Texts of their own lengths with their own masks (Qwen-Image's prompt and negative prompt).
+        cond.put("encoder_hidden_states", io.tensor("in.cond"));
+        uncond.put("encoder_hidden_states", io.tensor("in.uncond"));
+        putIfPresent(io, "in.cond_mask", cond);
+        putIfPresent(io, "in.uncond_mask", uncond);
+      } else {
+        PromptEmbeddings text = new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond"));
+        cond.put("encoder_hidden_states", text.cond());
+        uncond.put("encoder_hidden_states", text.uncond());
+      }
+      // Every other in.* tensor is an input both branches share (Qwen-Image's img_shapes).
+      for (String name : io.names()) {
+        if (name.startsWith("in.") && !BRANCH_TENSORS.contains(name)) {
+          cond.put(name.substring(3), io.tensor(name));
+          uncond.put(name.substring(3), io.tensor(name));
+        }
+      }
+      return new Map[] {cond, uncond};
     }
     Map<String, Tensor> cond = new LinkedHashMap<>();
     for (String name : io.names()) {
@@ -155,12 +203,29 @@ final class SampleCommand implements Callable<Integer> {
         throw new IllegalArgumentException(inputs + ": lacks tensor 'in.cond' (text embeddings) or 'in." + name + "' (" + transformer.className() + "'s own input)");
       }
     }
+    if (guidance == 1.0 && transformer.unconditional(cond).isEmpty()) {
+      // One branch (FLUX.1-dev: guidance distilled into the in.guidance input): nothing unconditional runs.
+      return new Map[] {cond, cond};
+    }
     Map<String, Tensor> uncond =
         transformer
             .unconditional(cond)
             .orElseThrow(() -> new IllegalArgumentException(
                 inputs + ": lacks tensors 'in.cond' and 'in.uncond': " + transformer.className() + " takes its unconditional branch from them"));
     return new Map[] {cond, uncond};
+  }
+
+  private static final java.util.Set<String> BRANCH_TENSORS =
+      java.util.Set.of("in.noise", "in.cond", "in.uncond", "in.cond_mask", "in.uncond_mask");
+
+  /** The branch's mask from the file; where it has none, every token of its text is kept (all ones). */
+  private static void putIfPresent(SafetensorsFile io, String name, Map<String, Tensor> branch) {
+    Tensor text = branch.get("encoder_hidden_states");
+    branch.put(
+        "encoder_hidden_states_mask",
+        io.names().contains(name)
+            ? io.tensor(name)
+            : org.bytedeco.pytorch.global.torch.ones(new long[] {text.size(0), text.size(1)}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long)));
   }
 
   /** Open-Sora's RFLOW moves its timesteps by the video's size: in.height, in.width, in.num_frames where present. */

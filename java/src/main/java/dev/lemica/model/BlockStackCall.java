@@ -7,7 +7,11 @@ import org.bytedeco.pytorch.Tensor;
  * states before the first block, and the means to run the blocks. The hook decides whether they run.
  */
 public interface BlockStackCall {
-  /** Hidden states entering the first block, (batch, tokens, dim) in the compute dtype. */
+  /**
+   * Hidden states entering the first block, (batch, tokens, dim) in the compute dtype; under
+   * sequence parallelism this process's tokens only, so a residual cached from them is this
+   * process's part and its reuse needs no communication.
+   */
   Tensor hiddenBefore();
 
   /** Runs every block on {@link #hiddenBefore()} and returns the hidden states after the last. */

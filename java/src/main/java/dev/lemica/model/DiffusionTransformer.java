@@ -1,5 +1,6 @@
 package dev.lemica.model;
 
+import dev.lemica.nn.SequenceParallel;
 import java.util.List;
 import org.bytedeco.pytorch.Tensor;
 
@@ -45,6 +46,40 @@ public interface DiffusionTransformer extends AutoCloseable {
    */
   default Tensor prediction(Tensor output) {
     return output;
+  }
+
+  /**
+   * The timestep input the family's pipeline passes for the scheduler's timesteps ((batch,) float32):
+   * Wan and Open-Sora pass them as they are, FLUX and Qwen-Image pass t / 1000 (their forwards take
+   * sigma-scale timesteps).
+   */
+  default Tensor timestepInput(Tensor schedulerTimesteps) {
+    return schedulerTimesteps;
+  }
+
+  /**
+   * The guidance rule of the family's pipeline at scale g, for runs from explicit inputs (sample):
+   * plain CFG by default; Qwen-Image rescales each token to the cond branch's norm.
+   */
+  default dev.lemica.sampling.Guidance pipelineGuidance(double scale) {
+    return dev.lemica.sampling.Guidance.classifierFree(scale);
+  }
+
+  /** How the family's pipeline sets its scheduler's timesteps for these latents; empty: the scheduler's own. */
+  default java.util.Optional<PipelineTimesteps> pipelineTimesteps(Tensor latents) {
+    return java.util.Optional.empty();
+  }
+
+  /**
+   * The forward with its token sequence split across the processes of {@code sequence}: every one
+   * of them calls it with the same inputs and gets the whole output; the hook sees this process's
+   * tokens. Models that do not split their sequence yet refuse anything but {@link SequenceParallel#NONE}.
+   */
+  default Tensor forward(ForwardInputs inputs, BlockStackHook hook, SequenceParallel sequence) {
+    if (sequence.size() == 1) {
+      return forward(inputs, hook);
+    }
+    throw new IllegalArgumentException(className() + ": sequence parallelism (--parallel ulysses) is not supported for this model yet");
   }
 
   /**

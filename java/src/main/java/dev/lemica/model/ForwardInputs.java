@@ -15,10 +15,17 @@ import org.bytedeco.pytorch.Tensor;
 public final class ForwardInputs {
   private final Map<String, Tensor> tensors;
   private final JsonNode meta;
+  private final String metaSource;
 
   public ForwardInputs(Map<String, Tensor> tensors, JsonNode meta) {
+    this(tensors, meta, "meta.json");
+  }
+
+  /** @param metaSource names where {@code meta} came from in messages, e.g. the meta.json path */
+  public ForwardInputs(Map<String, Tensor> tensors, JsonNode meta, String metaSource) {
     this.tensors = new LinkedHashMap<>(tensors);
     this.meta = meta == null ? JsonNodeFactory.instance.objectNode() : meta;
+    this.metaSource = metaSource;
   }
 
   public static ForwardInputs of(Map<String, Tensor> tensors) {
@@ -55,10 +62,15 @@ public final class ForwardInputs {
     return meta;
   }
 
+  /** Where {@link #meta()} came from, for messages about a bad non-tensor input. */
+  public String metaSource() {
+    return metaSource;
+  }
+
   /** A copy with {@code name} replaced: how samplers vary the latents and timestep per step. */
   public ForwardInputs with(String name, Tensor value) {
     Map<String, Tensor> copy = new LinkedHashMap<>(tensors);
     copy.put(name, value);
-    return new ForwardInputs(copy, meta);
+    return new ForwardInputs(copy, meta, metaSource);
   }
 }

@@ -4,6 +4,10 @@ import dev.lemica.model.cogvideox.CogVideoXConfig;
 import dev.lemica.model.cogvideox.CogVideoXTransformer;
 import dev.lemica.model.latte.LatteConfig;
 import dev.lemica.model.latte.LatteTransformer;
+import dev.lemica.model.flux.FluxConfig;
+import dev.lemica.model.flux.FluxTransformer;
+import dev.lemica.model.qwenimage.QwenImageConfig;
+import dev.lemica.model.qwenimage.QwenImageTransformer;
 import dev.lemica.model.opensora.Stdit3Config;
 import dev.lemica.model.opensora.Stdit3Transformer;
 import dev.lemica.model.wan.WanConfig;
@@ -11,6 +15,7 @@ import dev.lemica.model.wan.WanTransformer;
 import dev.lemica.safetensors.Checkpoints;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,13 +30,22 @@ public final class Models {
     DiffusionTransformer load(ModelConfig config, WeightLoader weights);
   }
 
-  private static final Map<String, Loader> LOADERS =
+  /** An implementation, and the rank of the VAE latent its pipelines sample (without the batch). */
+  private record Family(Loader loader, int latentRank) {}
+
+  private static final Map<String, Family> FAMILIES =
       new TreeMap<>(
           Map.of(
-              WanConfig.CLASS_NAME, WanTransformer::load,
-              Stdit3Config.CLASS_NAME, Stdit3Transformer::load,
-              CogVideoXConfig.CLASS_NAME, CogVideoXTransformer::load,
-              LatteConfig.CLASS_NAME, LatteTransformer::load));
+              WanConfig.CLASS_NAME, new Family(WanTransformer::load, 4),
+              Stdit3Config.CLASS_NAME, new Family(Stdit3Transformer::load, 4),
+              CogVideoXConfig.CLASS_NAME, new Family(CogVideoXTransformer::load, 4),
+              LatteConfig.CLASS_NAME, new Family(LatteTransformer::load, 4),
+              FluxConfig.CLASS_NAME, new Family(FluxTransformer::load, 3),
+              QwenImageConfig.CLASS_NAME, new Family(QwenImageTransformer::load, 3)));
+
+  /** The bundled configs, real transformer configs of released models (random weights in bench). */
+  public static final List<String> PRESETS =
+      List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "cogvideox1.5-5b", "latte-1", "flux.1-dev", "qwen-image");
 
   private Models() {}
 
@@ -56,20 +70,39 @@ public final class Models {
    * speed and memory benchmarks of models whose checkpoints are not at hand.
    */
   public static DiffusionTransformer withRandomWeights(ModelConfig config, ComputeTarget target, long seed) {
-    Loader loader = LOADERS.get(config.className());
-    if (loader == null) {
-      throw new IllegalArgumentException(
-          config.file() + ": _class_name '" + config.className() + "' is not supported (supported: "
-              + String.join(", ", LOADERS.keySet()) + ")");
-    }
-    return loader.load(config, WeightLoader.random(target, seed));
+    return family(config).loader().load(config, WeightLoader.random(target, seed));
   }
 
-  /** The bundled transformer configs {@link #preset} knows. */
-  public static final java.util.List<String> PRESETS =
-      java.util.List.of("wan2.1-t2v-1.3b", "wan2.1-t2v-14b", "opensora-1.2", "cogvideox1.5-5b", "latte-1");
+  /**
+   * Bytes the weights of {@code config} take in {@code dtype}, counted by building the model on
+   * LibTorch's meta device (shapes without storage): what a run needs before it allocates any.
+   */
+  public static long weightBytes(ModelConfig config, org.bytedeco.pytorch.global.torch.ScalarType dtype) {
+    WeightLoader shapesOnly = WeightLoader.random(new ComputeTarget("meta", dtype), 0);
+    try (DiffusionTransformer model = family(config).loader().load(config, shapesOnly)) {
+      return shapesOnly.heldBytes();
+    }
+  }
 
-  /** A bundled config by name (see {@link #PRESETS}). */
+  /**
+   * The rank of the VAE latent, without the batch, that pipelines of {@code config}'s class sample:
+   * 4 (C, F, H, W) for video models, 3 (C, H, W) for image models. Known before any weight loads.
+   */
+  public static int latentRank(ModelConfig config) {
+    return family(config).latentRank();
+  }
+
+  private static Family family(ModelConfig config) {
+    Family family = FAMILIES.get(config.className());
+    if (family == null) {
+      throw new IllegalArgumentException(
+          config.file() + ": _class_name '" + config.className() + "' is not supported (supported: "
+              + String.join(", ", FAMILIES.keySet()) + ")");
+    }
+    return family;
+  }
+
+  /** A bundled config by name, one of {@link #PRESETS}. */
   public static ModelConfig preset(String name) {
     String resource = "/dev/lemica/presets/" + name + ".json";
     try (java.io.InputStream in = Models.class.getResourceAsStream(resource)) {
@@ -85,13 +118,7 @@ public final class Models {
   public static DiffusionTransformer load(Path modelDir, ComputeTarget target) {
     Path folder = transformerFolder(modelDir);
     ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
-    String className = config.className();
-    Loader loader = LOADERS.get(className);
-    if (loader == null) {
-      throw new IllegalArgumentException(
-          config.file() + ": _class_name '" + className + "' is not supported (supported: "
-              + String.join(", ", LOADERS.keySet()) + ")");
-    }
+    Loader loader = family(config).loader();
     WeightLoader weights = new WeightLoader(folder, Checkpoints.openFolder(folder), target);
     try {
       return loader.load(config, weights);

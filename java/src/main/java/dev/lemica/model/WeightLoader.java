@@ -180,6 +180,11 @@ public final class WeightLoader implements AutoCloseable {
     return placed;
   }
 
+  /** Bytes of the weights this loader holds now (placed, made up or built from others). */
+  public long heldBytes() {
+    return retained.stream().mapToLong(Tensor::nbytes).sum();
+  }
+
   /** Checkpoint tensors no loader asked for: a sign of a mismatched config or an unsupported variant. */
   public Set<String> unused() {
     if (source == null) {

@@ -25,7 +25,19 @@ public final class MultiHeadAttention {
    */
   public Tensor apply(Tensor x, Tensor context, UnaryOperator<Tensor> rope, Tensor mask) {
     Qkv qkv = context == null ? projection.project(x) : projection.project(x, context);
-    Tensor attended = Attention.attend(qkv.rotated(rope), mask);
+    return out(Attention.attend(qkv.rotated(rope), mask));
+  }
+
+  /**
+   * Self-attention of this process's tokens {@code x} over a sequence split across processes: q, k
+   * and v are projected and rotated locally (with {@code rope}'s tables of the local tokens), and
+   * {@code shards} attends them against the whole sequence.
+   */
+  public Tensor selfAttend(Tensor x, UnaryOperator<Tensor> rope, Tensor mask, SequenceParallel.TokenShards shards) {
+    return out(shards.attend(projection.project(x).rotated(rope), mask));
+  }
+
+  private Tensor out(Tensor attended) {
     return toOut == null ? attended : toOut.apply(attended);
   }
 }

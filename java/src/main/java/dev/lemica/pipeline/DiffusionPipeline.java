@@ -7,6 +7,7 @@ import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.NoiseSource;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import java.nio.file.Path;
 import java.util.function.Function;
@@ -36,6 +37,14 @@ public interface DiffusionPipeline extends AutoCloseable {
 
   /** Frames per second of the videos this pipeline makes. */
   int fps();
+
+  /**
+   * How its decoded frames become 8-bit pixels in a video file: diffusers' export_to_video
+   * truncates ({@code (x * 255).astype(uint8)}); Open-Sora's save_sample rounds.
+   */
+  default dev.lemica.video.Pixels.Rounding frameRounding() {
+    return dev.lemica.video.Pixels.Rounding.TRUNCATE;
+  }
 
   /** The sampler a run with these settings uses (its folder's scheduler, with the settings' steps and shift). */
   Sampler sampler(GenerationSettings settings);
@@ -74,28 +83,7 @@ public interface DiffusionPipeline extends AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       StepListener listener) {
-    return sample(conditioning, noise, settings, policy, branches, listener, null);
-  }
-
-  /**
-   * {@link #sample(Conditioning, Tensor, GenerationSettings, CachePolicy, GuidedDenoiser.Branches,
-   * StepListener)} with a stochastic sampler's step noise from {@code stepNoise} (null: the sampler's
-   * own): the generator that drew {@code noise}, continued, is how diffusers runs a pipeline given
-   * one {@code generator}.
-   */
-  default SamplingResult sample(
-      Conditioning conditioning,
-      Tensor noise,
-      GenerationSettings settings,
-      CachePolicy policy,
-      GuidedDenoiser.Branches branches,
-      StepListener listener,
-      NoiseSource stepNoise) {
-    checkNoise(noise, settings);
-    Sampler folderSampler = sampler(settings);
-    Sampler sampler = stepNoise != null && folderSampler.isStochastic() ? folderSampler.withNoise(stepNoise) : folderSampler;
-    Guidance guidance = guidance(settings);
-    return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, listener));
+    return sample(conditioning, noise, settings, policy, branches, Parallelism.NONE, listener);
   }
 
   /** Fails in one line when {@code noise} is not of {@link #noiseShape}. */
@@ -108,6 +96,46 @@ public interface DiffusionPipeline extends AutoCloseable {
     }
   }
 
+  /**
+   * {@link #sample} with each step spread over processes (sequence and CFG parallelism): every
+   * process of the run calls it with the same arguments and gets the same latents. The CFG split
+   * works for every transformer; a transformer that does not split its tokens yet refuses
+   * sequence parallelism in one line ({@link DiffusionTransformer#forward(dev.lemica.model.ForwardInputs,
+   * dev.lemica.model.BlockStackHook, dev.lemica.nn.SequenceParallel)}).
+   */
+  default SamplingResult sample(
+      Conditioning conditioning,
+      Tensor noise,
+      GenerationSettings settings,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      StepListener listener) {
+    return sample(conditioning, noise, settings, policy, branches, parallel, listener, null);
+  }
+
+  /**
+   * {@link #sample(Conditioning, Tensor, GenerationSettings, CachePolicy, GuidedDenoiser.Branches,
+   * Parallelism, StepListener)} with a stochastic sampler's step noise from {@code stepNoise} (null:
+   * the sampler's own): the generator that drew {@code noise}, continued, is how diffusers runs a
+   * pipeline given one {@code generator}.
+   */
+  default SamplingResult sample(
+      Conditioning conditioning,
+      Tensor noise,
+      GenerationSettings settings,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      StepListener listener,
+      NoiseSource stepNoise) {
+    checkNoise(noise, settings);
+    Sampler folderSampler = sampler(settings);
+    Sampler sampler = stepNoise != null && folderSampler.isStochastic() ? folderSampler.withNoise(stepNoise) : folderSampler;
+    Guidance guidance = guidance(settings);
+    return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, parallel, listener));
+  }
+
   /** Latents as {@link #sample} returns them → videos (B, 3, F, H, W) float32 in [-1, 1]. */
   Tensor decode(Tensor latents, GenerationSettings settings);
 
@@ -118,13 +146,27 @@ public interface DiffusionPipeline extends AutoCloseable {
       CachePolicy policy,
       GuidedDenoiser.Branches branches,
       PipelineListener listener) {
+    return generate(settings, noise, policy, branches, Parallelism.NONE, listener);
+  }
+
+  /**
+   * The whole run with its sampling spread over processes; every process encodes and decodes for
+   * itself (a caller that writes from one process only may call the phases itself and decode there).
+   */
+  default Generation generate(
+      GenerationSettings settings,
+      Tensor noise,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      PipelineListener listener) {
     long t0 = System.nanoTime();
     listener.phaseStarted("encode", 0);
     Conditioning text = encode(settings);
     long t1 = System.nanoTime();
     listener.phaseDone("encode", (t1 - t0) / 1e9);
     listener.phaseStarted("sample", settings.steps());
-    SamplingResult sampled = sample(text, noise, settings, policy, branches, listener);
+    SamplingResult sampled = sample(text, noise, settings, policy, branches, parallel, listener);
     long t2 = System.nanoTime();
     listener.phaseDone("sample", (t2 - t1) / 1e9);
     listener.phaseStarted("decode", 0);

@@ -7,6 +7,7 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.Models;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.text.TextEncoder;
@@ -161,12 +162,12 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
   @Override
   public SamplingResult sample(
       Conditioning conditioning, Tensor noise, GenerationSettings settings, CachePolicy policy,
-      GuidedDenoiser.Branches branches, StepListener listener, dev.lemica.sampling.NoiseSource stepNoise) {
+      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener, dev.lemica.sampling.NoiseSource stepNoise) {
     if (noise.size(0) != conditioning.cond().get(TEXT).size(0)) {
       throw new IllegalArgumentException(
           "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");
     }
-    return CachedSampling.run(transformer, sampler(settings), conditioning, guidance(settings), noise, policy, branches, listener);
+    return CachedSampling.run(transformer, sampler(settings), conditioning, guidance(settings), noise, policy, branches, parallel, listener);
   }
 
   /** The transformer stays loaded as long as the folder is open (7M parameters). */

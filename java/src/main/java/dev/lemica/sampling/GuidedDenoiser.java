@@ -26,6 +26,12 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * {@link ResidualCache}. Branches run either as one forward of batch [uncond; cond] (fastest; the
  * cache context "cfg" then holds both branches' residuals row by row) or as two forwards in contexts
  * "uncond" and "cond" (needed when a policy decides per branch). With g = 1 only the cond branch runs.
+ *
+ * <p>Under a {@link Parallelism} every forward splits its tokens across processes, and with a
+ * {@link BranchExchange} the branches run in two processes: each runs its own branch in its own
+ * context ("cond" or "uncond", as SEPARATE does, so each keeps its branch's residual) and the two
+ * swap predictions once per step. Branches on two threads would issue the processes' collectives
+ * in no fixed order, so PARALLEL runs as SEPARATE when the tokens are split.
  */
 public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   public static final String TIMESTEP = "timestep";
@@ -73,6 +79,9 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private final ResidualCache cache;
   private final Branches branches;
   private final Map<String, Tensor> batched;
+  private final Parallelism parallel;
+  /** The CFG split across processes in use, or null. */
+  private final BranchExchange exchange;
 
   /**
    * @param cond the cond branch's conditioning inputs (for Wan: encoder_hidden_states), batch B
@@ -85,7 +94,7 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       double guidance,
       ResidualCache cache,
       Branches branches) {
-    this(model, cond, uncond, Guidance.classifierFree(guidance), cache, branches);
+    this(model, cond, uncond, Guidance.classifierFree(guidance), cache, branches, Parallelism.NONE);
   }
 
   /** @param guidance how the branches combine (and whether the unconditional one runs) */
@@ -96,6 +105,23 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
       Guidance guidance,
       ResidualCache cache,
       Branches branches) {
+    this(model, cond, uncond, guidance, cache, branches, Parallelism.NONE);
+  }
+
+  /**
+   * @param guidance how the branches combine (and whether the unconditional one runs)
+   * @param branches the layout of the branches this process runs; with {@code parallel.branches()}
+   *     and a guided rule each process runs one of them, and this is ignored
+   * @param parallel how each step spreads over processes ({@link Parallelism#NONE}: all here)
+   */
+  public GuidedDenoiser(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
+      ResidualCache cache,
+      Branches branches,
+      Parallelism parallel) {
     if (!cond.keySet().equals(uncond.keySet())) {
       throw new IllegalArgumentException("cond and uncond inputs differ: " + cond.keySet() + " vs " + uncond.keySet());
     }
@@ -104,10 +130,14 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     this.uncond = onModelDevice(uncond);
     this.guidance = guidance;
     this.cache = cache;
-    this.branches = branches;
-    this.batched = branches == Branches.BATCHED && guidance.guided() ? concatenate(uncond, cond) : null;
+    this.parallel = parallel;
+    // Unguided, only cond runs: both processes of a CFG split compute it, and nothing is exchanged.
+    this.exchange = guidance.guided() ? parallel.branches() : null;
+    this.branches = exchange != null ? Branches.SEPARATE
+        : branches == Branches.PARALLEL && parallel.sequence().size() > 1 ? Branches.SEPARATE : branches;
+    this.batched = exchange == null && this.branches == Branches.BATCHED && guidance.guided() ? concatenate(uncond, cond) : null;
     if (!model.target().isCuda()) {
-      if (branches == Branches.PARALLEL && guidance.guided()) {
+      if (this.branches == Branches.PARALLEL && guidance.guided()) {
         CpuThreads.forParallelCallers();
       } else {
         CpuThreads.forOneCaller();
@@ -159,9 +189,16 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     return guidance;
   }
 
-  /** Block-stack passes per branch: a batched CFG forward counts once for each branch it carries. */
+  /**
+   * Block-stack passes per branch: a batched CFG forward counts once for each branch it carries, and
+   * so does a forward of one branch whose partner process runs the other.
+   */
   public int branchesPerCall() {
-    return batched != null ? 2 : 1;
+    return batched != null || exchange != null ? 2 : 1;
+  }
+
+  public Parallelism parallelism() {
+    return parallel;
   }
 
   @Override
@@ -175,6 +212,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
     Tensor output;
     if (!guidance.guided()) {
       output = forward(cond, x, step, timestep, "cond");
+    } else if (exchange != null) {
+      Tensor mine = exchange.runsCond() ? forward(cond, x, step, timestep, "cond") : forward(uncond, x, step, timestep, "uncond");
+      Tensor[] both = exchange.exchange(mine);
+      output = guidance.combine(both[0], both[1], step, timestep);
     } else if (batched != null) {
       Tensor both = forward(batched, torch.cat(new TensorVector(x, x), 0), step, timestep, "cfg");
       long b = x.size(0);
@@ -225,7 +266,10 @@ public final class GuidedDenoiser implements Denoiser, AutoCloseable {
   private Tensor forward(Map<String, Tensor> conditioning, Tensor x, int step, double timestep, String context) {
     Map<String, Tensor> inputs = new LinkedHashMap<>(conditioning);
     inputs.put(model.latentsInput(), x);
-    inputs.put(TIMESTEP, torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float)));
-    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context)));
+    inputs.put(
+        TIMESTEP,
+        model.timestepInput(
+            torch.full(new long[] {x.size(0)}, new Scalar(timestep), new org.bytedeco.pytorch.DimnameListOptional(), new org.bytedeco.pytorch.TensorOptions(ScalarType.Float))));
+    return model.prediction(model.forward(ForwardInputs.of(inputs), cache.hook(step, context), parallel.sequence()));
   }
 }

@@ -23,9 +23,22 @@ public final class RectifiedFlow extends StepwiseSampler {
   public static final String CLASS_NAME = "RFLOW";
 
   private final float[] dt;
+  private final float[] timesteps;
+  private final int numTimesteps;
+  private final String description;
+  /** Whether steps run as under scripts/inference.py's all-ones temporal mask (see {@link #withTemporalMask}). */
+  private final boolean temporalMask;
 
   private RectifiedFlow(float[] timesteps, int numTimesteps, String description) {
+    this(timesteps, numTimesteps, description, false);
+  }
+
+  private RectifiedFlow(float[] timesteps, int numTimesteps, String description, boolean temporalMask) {
     super(doubles(timesteps), description);
+    this.timesteps = timesteps.clone();
+    this.numTimesteps = numTimesteps;
+    this.description = description;
+    this.temporalMask = temporalMask;
     this.dt = new float[timesteps.length];
     for (int i = 0; i < timesteps.length; i++) {
       float next = i + 1 < timesteps.length ? timesteps[i + 1] : 0f;
@@ -105,9 +118,23 @@ public final class RectifiedFlow extends StepwiseSampler {
     return dt.clone();
   }
 
+  /**
+   * This sampler as Open-Sora's scripts/inference.py drives it: text-to-video passes RFLOW.sample an
+   * all-ones temporal mask, under which a step whose timestep exceeds num_timesteps (mask·1000 ≥ t
+   * fails) keeps z as it was, the model output discarded. The float32 transform can push t_0 just
+   * over 1000 (e.g. 24x40 pixels, 36 frames: 1000.0001), so step 0 then changes nothing; at every
+   * other size the steps are those of {@code RFLOW.sample} without a mask.
+   */
+  public RectifiedFlow withTemporalMask() {
+    return new RectifiedFlow(timesteps, numTimesteps, description, true);
+  }
+
   @Override
   SamplerState advance(SamplerState state, Tensor velocity) {
     int i = state.step();
+    if (temporalMask && !(timesteps[i] <= numTimesteps)) {
+      return SamplerState.of(i + 1, state.latents().clone());
+    }
     return SamplerState.of(i + 1, state.latents().add(velocity.mul(new Scalar(dt[i]))));
   }
 }

@@ -75,6 +75,14 @@ public final class Schedulers {
     return shiftKey(config).map(k -> config.number(k, 1.0)).orElse(Double.NaN);
   }
 
+  /**
+   * Whether the scheduler derives its shift from the image size (flow-match Euler with
+   * {@code use_dynamic_shifting}: mu from the token count), so that a static --shift does not apply.
+   */
+  public static boolean shiftsDynamically(SchedulerConfig config) {
+    return config.className().equals(FlowMatchEuler.CLASS_NAME) && config.bool("use_dynamic_shifting", false);
+  }
+
   /** The config with its static shift replaced (how --shift overrides a folder's scheduler). */
   public static SchedulerConfig withShift(SchedulerConfig config, double shift) {
     String key = shiftKey(config).orElseThrow(() -> config.fault("--shift: " + config.className() + " has no static flow shift"));

@@ -43,6 +43,9 @@ public final class ScheduleSource {
    * or null): a schedule file whose provenance names another sampler is used with a warning.
    */
   public static StaticSchedulePolicy parse(String listOrFile, int steps, boolean retarget, String sampler) {
+    if (PublishedSchedules.isPresetName(listOrFile)) {
+      return new StaticSchedulePolicy(PublishedSchedules.resolve(listOrFile, steps, retarget), listOrFile);
+    }
     Path file = Path.of(listOrFile);
     if (Files.isRegularFile(file)) {
       ScheduleFile s = retarget ? ScheduleFile.readRetargeted(file, steps) : ScheduleFile.readFor(file, steps);

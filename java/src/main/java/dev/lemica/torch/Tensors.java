@@ -1,5 +1,6 @@
 package dev.lemica.torch;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.pytorch.Device;
@@ -45,6 +46,21 @@ public final class Tensors {
     Tensor t = empty(shape, ScalarType.Long);
     new LongPointer(t.mutable_data_ptr()).capacity(data.length).put(data);
     return t;
+  }
+
+  /** A CPU float64 tensor holding a copy of {@code data}. */
+  public static Tensor fromDoubles(double[] data, long... shape) {
+    Tensor t = empty(shape, ScalarType.Double);
+    new DoublePointer(t.mutable_data_ptr()).capacity(data.length).put(data);
+    return t;
+  }
+
+  /** Copies any tensor (any device) into a Java double array, row-major. */
+  public static double[] toDoubles(Tensor t) {
+    Tensor cpu = t.to(new Device(torch.DeviceType.CPU), ScalarType.Double).contiguous();
+    double[] out = new double[(int) cpu.numel()];
+    new DoublePointer(cpu.const_data_ptr()).capacity(out.length).get(out);
+    return out;
   }
 
   /** Copies any tensor (any device, dtype, layout) into a Java float array. */

@@ -58,6 +58,15 @@ public final class VideoOutput {
    * (PNG ignores it).
    */
   public void write(Tensor videos, int fps, int scale) {
+    write(videos, fps, scale, Pixels.Rounding.TRUNCATE);
+  }
+
+  /**
+   * {@link #write(Tensor, int, int)} with the pipeline's way to 8 bits for the video formats:
+   * diffusers' export truncates ({@code (x * 255).astype(uint8)}), Open-Sora's save_sample rounds
+   * ({@code x * 255 + 0.5} truncated). A PNG image rounds, a PNG strip truncates, as before.
+   */
+  public void write(Tensor videos, int fps, int scale, Pixels.Rounding rounding) {
     if (fps < 1 || scale < 1) {
       throw new IllegalArgumentException(path + ": fps and scale must be positive, got fps " + fps + " and scale " + scale);
     }
@@ -66,10 +75,10 @@ public final class VideoOutput {
     }
     switch (format) {
       case MP4, WEBM -> {
-        Frames frames = new Frames(videos, Pixels.Rounding.TRUNCATE, scale);
+        Frames frames = new Frames(videos, rounding, scale);
         OutputFile.writeAtomically(path, tmp -> FfmpegVideoWriter.write(frames, fps, format.codec, path, tmp));
       }
-      case GIF -> GifWriter.write(new Frames(videos, Pixels.Rounding.TRUNCATE, scale), path, fps);
+      case GIF -> GifWriter.write(new Frames(videos, rounding, scale), path, fps);
       case PNG -> PngWriter.write(
           videos.size(2) == 1 ? new Frames(videos, Pixels.Rounding.ROUND, scale).image(0) : VideoFrames.strip(videos, scale), path);
     }

@@ -92,8 +92,48 @@ class BadInputTest {
   }
 
   @Test
+  void garbageImageShapesBesideQwenImageInputs() throws IOException {
+    Path golden = dev.lemica.testing.Golden.dir("qwenimage");
+    Path inputs = Files.copy(golden.resolve("io.safetensors"), dir.resolve("io.safetensors"));
+    Path meta = dir.resolve("meta.json");
+    for (String[] bad : new String[][] {
+        {"{\"img_shapes\": 7}", "img_shapes must be a non-empty list"},
+        {"{\"img_shapes\": [[1, 4]]}", "img_shapes entries must be [frames, rows, columns]"},
+        {"{\"img_shapes\": [[1, 4, -4]]}", "img_shapes entries must hold positive integers"},
+        {"{\"img_shapes\": [[1, 4, 5]]}", "img_shapes [1, 4, 5] make 20 image tokens but hidden_states [1, 16, 16] holds 16"},
+        {"{}", "inputs lack 'img_shapes'"}}) {
+      Files.writeString(meta, bad[0]);
+      CliRunner r = CliRunner.run("forward", "--model", golden.toString(), "--inputs", inputs.toString(), "--out", dir.resolve("o").toString());
+      assertOneLineError(r, bad[1]);
+      if (!bad[0].equals("{}") && !bad[1].contains("make 20")) {
+        assertTrue(r.err().startsWith("error: " + meta + ": img_shapes"), r.err());
+      }
+    }
+  }
+
+  @Test
+  void fluxInputsOfTheWrongShape() {
+    Path golden = dev.lemica.testing.Golden.dir("flux");
+    Path inputs = dir.resolve("io.safetensors");
+    new SafetensorsWriter()
+        .put("in.hidden_states", torch.randn(1, 16, 8))
+        .put("in.encoder_hidden_states", torch.randn(1, 6, 24))
+        .put("in.pooled_projections", torch.randn(1, 12))
+        .put("in.timestep", torch.rand(1))
+        .put("in.guidance", torch.rand(1))
+        .put("in.img_ids", torch.zeros(15, 3))
+        .put("in.txt_ids", torch.zeros(6, 3))
+        .write(inputs);
+    assertOneLineError(CliRunner.run("forward", "--model", golden.toString(), "--inputs", inputs.toString(), "--out", dir.resolve("o").toString()),
+        "img_ids [15, 3] must be (16, 3)");
+  }
+
+  @Test
   void badBenchAndEvaluateFlags() {
     assertOneLineError(CliRunner.run("bench", "--preset", "wan2.1-t2v-1.3b", "--latent", "16,21,60"), "--latent needs four positive sizes");
+    assertOneLineError(CliRunner.run("bench", "--preset", "flux.1-dev", "--latent", "16,21,60,104"), "--latent needs three positive sizes C,H,W");
+    assertOneLineError(CliRunner.run("bench", "--preset", "qwen-image", "--latent", "16,0,8"), "--latent needs three positive sizes C,H,W");
+    assertOneLineError(CliRunner.run("bench", "--preset", "qwen-image", "--steps", "3"), "--steps must be at least 4");
     assertOneLineError(CliRunner.run("evaluate", "--prompt", "x", "--steps", "6", "--budgets", "9"), "--budgets: 9 is outside 2..6");
     assertOneLineError(CliRunner.run("generate", "--prompt", "x", "--cfg", "sideways", "--out", dir.resolve("o.gif").toString()), "--cfg sideways");
     assertOneLineError(CliRunner.run("generate", "--prompt", "x", "--dtype", "int8", "--out", dir.resolve("o.gif").toString()), "--dtype int8");

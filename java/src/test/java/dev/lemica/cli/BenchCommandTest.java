@@ -63,6 +63,35 @@ class BenchCommandTest {
     assertTrue(flops > 2.7e14 && flops < 3.0e14, "flops " + flops);
     CliRunner r = CliRunner.run("bench", "--preset", "wan9-giant");
     assertEquals(1, r.exitCode());
-    assertTrue(r.err().contains("unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b, opensora-1.2, cogvideox1.5-5b, latte-1)"), r.err());
+    assertTrue(r.err().contains("unknown (known: wan2.1-t2v-1.3b, wan2.1-t2v-14b, opensora-1.2, cogvideox1.5-5b, latte-1, flux.1-dev, qwen-image)"), r.err());
+  }
+
+  @Test
+  void benchmarksTheDualStreamFamiliesThroughTheSameInterface() throws IOException {
+    for (String folder : new String[] {"flux", "qwenimage"}) {
+      Path report = dir.resolve(folder + ".json");
+      CliRunner r =
+          CliRunner.run(
+              "bench", "--config", Golden.dir(folder).resolve("config.json").toString(), "--latent", folder.equals("flux") ? "2,6,10" : "4,6,10",
+              "--text-tokens", "5", "--steps", "4", "--budgets", "2", "--repeats", "1", "--report", report.toString());
+      assertEquals(0, r.exitCode(), r.err());
+      JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+      assertEquals(3 * 5, json.get("tokens").asInt(), folder);
+      // FLUX.1-dev has distilled guidance (one branch); Qwen-Image runs true CFG (two).
+      assertEquals(folder.equals("flux"), json.get("cfg").asText().equals("none"), folder + " " + json.get("cfg"));
+      assertTrue(json.get("step_flops").asDouble() > 0, json.toString());
+    }
+  }
+
+  @Test
+  void theReleasedConfigsHaveTheirKnownSizes() {
+    // FLUX.1-dev: 19 + 38 blocks of width 3072; Qwen-Image: 60 blocks of width 3072.
+    dev.lemica.model.flux.FluxConfig flux = dev.lemica.model.flux.FluxConfig.from(Models.preset("flux.1-dev"));
+    assertEquals(3072, flux.dim());
+    assertEquals(57, flux.layers() + flux.singleLayers());
+    dev.lemica.model.qwenimage.QwenImageConfig qwen = dev.lemica.model.qwenimage.QwenImageConfig.from(Models.preset("qwen-image"));
+    assertEquals(3072, qwen.dim());
+    assertEquals(60, qwen.layers());
+    assertEquals(16, qwen.outChannels());
   }
 }

@@ -29,6 +29,22 @@ class ForwardCommandTest {
   }
 
   @Test
+  void writesTheReferenceOutputOfTheDualStreamFamilies() {
+    for (String folder : new String[] {"flux", "qwenimage"}) {
+      Path golden = Golden.dir(folder);
+      Path out = dir.resolve(folder + ".safetensors");
+      // Qwen-Image's img_shapes come from the meta.json beside the inputs.
+      CliRunner r = CliRunner.run("forward", "--model", golden.toString(), "--inputs", golden.resolve("io.safetensors").toString(), "--out", out.toString());
+      assertEquals(0, r.exitCode(), r.err());
+      try (SafetensorsFile o = SafetensorsFile.open(out);
+          SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
+        double err = Tensors.relativeL2(o.tensor("out.sample"), io.tensor("out.sample"));
+        assertTrue(err < 1e-5, folder + " " + err);
+      }
+    }
+  }
+
+  @Test
   void reportsBadInputsInOneLine() throws IOException {
     Path golden = Golden.dir("wan");
     Path garbage = Files.write(dir.resolve("garbage.safetensors"), new byte[] {9, 9, 9, 9, 9, 9, 9, 9, 1, 2});

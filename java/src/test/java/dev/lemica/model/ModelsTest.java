@@ -63,4 +63,23 @@ class ModelsTest {
     String m = failure(goldenCopyWithConfig("{\"_class_name\": "));
     assertTrue(m.contains("config.json: malformed JSON"), m);
   }
+
+  @Test
+  void countsWeightBytesWithoutAllocatingThem() {
+    // Counted on the meta device: exactly the bytes of the golden checkpoints' tensors.
+    for (String folder : new String[] {"wan", "flux", "qwenimage"}) {
+      Path dir = Golden.dir(folder);
+      long stored;
+      try (dev.lemica.safetensors.SafetensorsFile f = dev.lemica.safetensors.SafetensorsFile.open(dir.resolve("diffusion_pytorch_model.safetensors"))) {
+        stored = f.names().stream().mapToLong(n -> f.describe(n).byteLength()).sum();
+      }
+      long counted = Models.weightBytes(ModelConfig.read(dir.resolve("config.json")), org.bytedeco.pytorch.global.torch.ScalarType.Float);
+      org.junit.jupiter.api.Assertions.assertEquals(stored, counted, folder);
+    }
+    // The released sizes in bf16: FLUX.1-dev 11.9 B parameters, Qwen-Image 20.4 B.
+    double flux = Models.weightBytes(Models.preset("flux.1-dev"), org.bytedeco.pytorch.global.torch.ScalarType.BFloat16) / 2e9;
+    double qwen = Models.weightBytes(Models.preset("qwen-image"), org.bytedeco.pytorch.global.torch.ScalarType.BFloat16) / 2e9;
+    assertTrue(flux > 11.8 && flux < 12.0, "FLUX.1-dev parameters (billions) " + flux);
+    assertTrue(qwen > 20.3 && qwen < 20.5, "Qwen-Image parameters (billions) " + qwen);
+  }
 }

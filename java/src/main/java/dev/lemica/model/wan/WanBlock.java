@@ -8,6 +8,7 @@ import dev.lemica.nn.FeedForward;
 import dev.lemica.nn.MultiHeadAttention;
 import dev.lemica.nn.Norms;
 import dev.lemica.nn.Rope;
+import dev.lemica.nn.SequenceParallel;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -52,13 +53,17 @@ final class WanBlock {
     return AdaLn.modulateFloat32(hidden, m.get(0), m.get(1), eps);
   }
 
-  /** @param rope the (1, tokens, 1, head_dim/2) complex rotation of each token's channel pairs */
-  Tensor apply(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rope) {
+  /**
+   * @param hidden this process's tokens (all of them without sequence parallelism)
+   * @param rope the (1, tokens, 1, head_dim/2) complex rotation of each of those tokens' channel pairs
+   * @param shards how the sequence is split across processes
+   */
+  Tensor apply(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rope, SequenceParallel.TokenShards shards) {
     TensorVector m = modulation(timestepProjection);
     ScalarType dtype = hidden.scalar_type();
 
     Tensor attended =
-        selfAttention.apply(AdaLn.modulateFloat32(hidden, m.get(0), m.get(1), eps), null, x -> Rope.complex(x, rope), null);
+        selfAttention.selfAttend(AdaLn.modulateFloat32(hidden, m.get(0), m.get(1), eps), x -> Rope.complex(x, rope), null, shards);
     hidden = AdaLn.gatedResidual(hidden.to(ScalarType.Float), attended, m.get(2)).to(dtype);
 
     Tensor crossInput = crossNormWeight == null ? hidden : Norms.layerNormFloat32(hidden, crossNormWeight, crossNormBias, eps);

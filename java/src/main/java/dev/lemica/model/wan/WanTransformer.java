@@ -12,6 +12,7 @@ import dev.lemica.model.ScopedBlocks;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.Linear;
+import dev.lemica.nn.SequenceParallel;
 import dev.lemica.nn.VideoPatches;
 import dev.lemica.torch.Tensors;
 import java.util.ArrayList;
@@ -89,6 +90,16 @@ public final class WanTransformer implements DiffusionTransformer {
 
   @Override
   public Tensor forward(ForwardInputs inputs, BlockStackHook hook) {
+    return forward(inputs, hook, SequenceParallel.NONE);
+  }
+
+  /**
+   * Under sequence parallelism the tokens are split after the patch embedding, with the rotary
+   * table; the block stack, and the hook, see this process's tokens; the output head runs on them
+   * too, and its output (the smallest tensor of the forward) is gathered before unpatchify.
+   */
+  @Override
+  public Tensor forward(ForwardInputs inputs, BlockStackHook hook, SequenceParallel sequence) {
     ComputeTarget target = weights.target();
     Tensor video = inputs.require(HIDDEN_STATES, 5).to(target.device(), target.dtype());
     Tensor text = inputs.require(ENCODER_HIDDEN_STATES, 3).to(target.device(), target.dtype());
@@ -98,17 +109,23 @@ public final class WanTransformer implements DiffusionTransformer {
     int rows = (int) video.size(3) / config.patchH();
     int columns = (int) video.size(4) / config.patchW();
 
-    Tensor rotary = rope.forGrid(frames, rows, columns);
-    Tensor hidden = patches.embed(video);
+    SequenceParallel.TokenShards shards = sequence.split((long) frames * rows * columns, config.heads());
+    Tensor rotary = shards.shard(rope.forGrid(frames, rows, columns), 1);
+    Tensor hidden = shards.shard(patches.embed(video), 1).contiguous();
     WanConditionEmbedder.TimeEmbedding time = conditions.time(timestep, target.dtype());
     Tensor context = conditions.text(text);
 
-    Tensor after = hook.apply(new Stack(hidden, context, time.blockProjection(), rotary));
+    Tensor after = hook.apply(new Stack(hidden, context, time.blockProjection(), rotary, shards));
 
     TensorVector shiftScale = headTable.add(time.temb().unsqueeze(1)).chunk(2, 1);
     Tensor normed = AdaLn.modulateFloat32(after, shiftScale.get(0), shiftScale.get(1), config.eps());
     return patches.unpatchify(
-        projOut.apply(normed), new long[] {frames, rows, columns}, config.outChannels(), video.size(2), video.size(3), video.size(4));
+        shards.gather(projOut.apply(normed), 1),
+        new long[] {frames, rows, columns},
+        config.outChannels(),
+        video.size(2),
+        video.size(3),
+        video.size(4));
   }
 
   private void checkShapes(Tensor video, Tensor text, Tensor timestep) {
@@ -143,12 +160,14 @@ public final class WanTransformer implements DiffusionTransformer {
     private final Tensor context;
     private final Tensor timestepProjection;
     private final Tensor rotary;
+    private final SequenceParallel.TokenShards shards;
 
-    Stack(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rotary) {
+    Stack(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rotary, SequenceParallel.TokenShards shards) {
       this.hidden = hidden;
       this.context = context;
       this.timestepProjection = timestepProjection;
       this.rotary = rotary;
+      this.shards = shards;
     }
 
     @Override
@@ -159,12 +178,13 @@ public final class WanTransformer implements DiffusionTransformer {
     @Override
     public Tensor runBlocks(BlockObserver observer) {
       return ScopedBlocks.run(
-          blocks.size(), hidden, (i, h) -> blocks.get(i).apply(h, context, timestepProjection, rotary), observer);
+          blocks.size(), hidden, (i, h) -> blocks.get(i).apply(h, context, timestepProjection, rotary, shards), observer);
     }
 
+    /** The whole sequence's, so that a policy deciding on it decides alike in every process of a split. */
     @Override
     public Tensor firstBlockModulatedInput() {
-      return blocks.get(0).modulatedInput(hidden, timestepProjection);
+      return shards.gather(blocks.get(0).modulatedInput(hidden, timestepProjection), 1);
     }
   }
 

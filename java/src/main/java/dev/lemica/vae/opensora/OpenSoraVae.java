@@ -86,7 +86,7 @@ public final class OpenSoraVae implements VideoAutoencoder {
    * The spatial VAE's diffusers config: {@code <from_pretrained>/<subfolder>/config.json} next to this
    * config, or the bundled copy for the release's {@code PixArt-alpha/pixart_sigma_sdxlvae_T5_diffusers}.
    */
-  static ModelConfig spatialConfig(OpenSoraVaeConfig c) {
+  public static ModelConfig spatialConfig(OpenSoraVaeConfig c) {
     Path parent = c.file().toAbsolutePath().getParent();
     if (parent != null) {
       Path local = parent.resolve(c.spatialFrom()).resolve(c.spatialSubfolder()).resolve("config.json").normalize();

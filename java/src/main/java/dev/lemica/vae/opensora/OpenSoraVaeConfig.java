@@ -105,6 +105,11 @@ public final class OpenSoraVaeConfig {
     return spatialSubfolder;
   }
 
+  /** The latent frames a video of {@code frames} frames encodes to: VideoAutoencoderPipeline's {@code get_latent_size} in time. */
+  public long latentFrames(long frames) {
+    return new MicroFrames(microFrameSize, temporal).latentFrames(frames);
+  }
+
   /** Latent frames per temporal-VAE call: the temporal VAE's latent size of {@link #microFrameSize()} frames. */
   public long microLatentFrames() {
     return temporal.latentFrames(microFrameSize);

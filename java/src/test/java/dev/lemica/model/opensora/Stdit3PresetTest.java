@@ -63,11 +63,12 @@ class Stdit3PresetTest {
   }
 
   @Test
-  void benchSaysInOneLineThatItMeasuresWanOnly() {
-    CliRunner r = CliRunner.run("bench", "--preset", "opensora-1.2");
-    assertEquals(1, r.exitCode());
-    assertEquals(1, r.err().lines().count(), r.err());
-    assertTrue(r.err().contains("bench measures WanTransformer3DModel architectures only, not STDiT3"), r.err());
+  void benchMeasuresItThroughItsExampleInputs() {
+    CliRunner r =
+        CliRunner.run(
+            "bench", "--config", Golden.dir("opensora_stdit3").resolve("config.json").toString(), "--latent", "4,3,8,8",
+            "--text-tokens", "5", "--steps", "4", "--budgets", "2", "--repeats", "1", "--no-end-to-end");
+    assertEquals(0, r.exitCode(), r.err());
   }
 
   private static String assertThrowsMessage(org.junit.jupiter.api.function.Executable e) {

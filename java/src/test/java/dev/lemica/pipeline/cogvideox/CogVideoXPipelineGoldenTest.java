@@ -4,53 +4,59 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.lemica.cli.CliRunner;
+import dev.lemica.cli.GoldenGeneration;
 import dev.lemica.safetensors.SafetensorsFile;
-import dev.lemica.testing.BrokenFolders;
 import dev.lemica.testing.Golden;
-import dev.lemica.testing.PipelineGoldenRun;
+import dev.lemica.testing.TestFolders;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
-import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The golden tiny CogVideoXPipeline folder (diffusers' real pipeline_cogvideox.py reproduces it bit
- * for bit: CogVideoX 1.5 frame padding, dynamic CFG, CogVideoXDDIMScheduler) through {@code generate}:
- * diffusers' latents and decoded video within 1e-4, full and cached.
+ * for bit: CogVideoX 1.5 frame padding, dynamic CFG, CogVideoXDDIMScheduler) goes through
+ * {@code generate} from its own initial latents and must give diffusers' latents and decoded video
+ * within 1e-4, full and under its cached schedule.
  */
 class CogVideoXPipelineGoldenTest {
-  private static final List<String> PROMPTS = List.of("A panda plays a tiny guitar in the bamboo forest", "Two  red boats\tdrift on a calm lake at sunset");
+  private static final GoldenGeneration GOLDEN = new GoldenGeneration(
+      Golden.dir("cogvideox_pipeline_tiny"),
+      "--prompt", "A panda plays a tiny guitar in the bamboo forest", "--prompt", "Two  red boats\tdrift on a calm lake at sunset",
+      "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6");
 
   @TempDir Path dir;
 
   @Test
   void fullAndCachedRunsMatchDiffusers() {
-    PipelineGoldenRun.assertFullAndCachedMatch(
-        Golden.dir("cogvideox_pipeline_tiny"), dir,
-        List.of("--prompt", PROMPTS.get(0), "--prompt", PROMPTS.get(1),
-            "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6"),
-        9, 16.0, 32, 48);
+    for (boolean cached : new boolean[] {false, true}) {
+      GoldenGeneration.Run run = cached ? GOLDEN.run(dir, "cached", "--schedule", "0,1,3,5,7") : GOLDEN.run(dir, "full");
+      GOLDEN.assertMatches(run, cached ? "_cached" : "", 1e-4);
+      // The two videos side by side (scale 4: 32x48 is small), 8-bit H.264.
+      GoldenGeneration.assertMp4(run.mp4(), 9, 16.0, 32 * 4, 2 * 48 * 4 + 4);
+    }
   }
 
   @Test
   void precomputedEmbeddingsGiveTheSameRun() {
-    PipelineGoldenRun.assertEmbeddingsRunMatches(Golden.dir("cogvideox_pipeline_tiny"), dir, List.of("--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6"));
+    GOLDEN.assertEmbeddingsRunMatches(dir, 1e-4, "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6");
   }
 
   /** THUDM's CLI recipe (the golden's dpm.* run): a CogVideoXDPMScheduler folder and --seed, whose generator also draws every step's noise. */
   @Test
   void aDpmFolderWithASeedMatchesTheCliRecipe() throws java.io.IOException {
-    Path folder = BrokenFolders.copy(Golden.dir("cogvideox_pipeline_tiny"), dir, "dpm");
-    BrokenFolders.replace(folder.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
+    Path golden = Golden.dir("cogvideox_pipeline_tiny");
+    Path folder = TestFolders.copyTree(golden, dir.resolve("dpm"), java.util.Set.of("io.safetensors"));
+    TestFolders.replace(folder.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
     Path tensors = dir.resolve("dpm.safetensors");
-    CliRunner r = CliRunner.run("generate", "--model", folder.toString(), "--prompt", PROMPTS.get(0), "--prompt", PROMPTS.get(1),
-        "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6",
-        "--seed", "51002", "--tensor-out", tensors.toString(), "--out", dir.resolve("dpm.mp4").toString(), "--quiet");
+    CliRunner r = CliRunner.run("generate", "--model", folder.toString(), "--prompt", "A panda plays a tiny guitar in the bamboo forest",
+        "--prompt", "Two  red boats\tdrift on a calm lake at sunset", "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48",
+        "--frames", "9", "--steps", "8", "--guidance", "6", "--seed", "51002", "--tensor-out", tensors.toString(),
+        "--out", dir.resolve("dpm.mp4").toString(), "--quiet");
     assertEquals(0, r.exitCode(), r.err());
     try (PointerScope scope = new PointerScope();
-        SafetensorsFile io = SafetensorsFile.open(Golden.dir("cogvideox_pipeline_tiny").resolve("io.safetensors"));
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"));
         SafetensorsFile ours = SafetensorsFile.open(tensors)) {
       double latents = Tensors.relativeL2(ours.tensor("latents"), io.tensor("dpm.latents"));
       double video = Tensors.relativeL2(ours.tensor("video"), io.tensor("dpm.video"));

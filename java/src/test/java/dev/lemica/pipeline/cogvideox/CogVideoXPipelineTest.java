@@ -24,8 +24,8 @@ import dev.lemica.sampling.GeneratorNoise;
 import dev.lemica.sampling.NoiseSource;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.schedule.Schedule;
-import dev.lemica.testing.BrokenFolders;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -107,8 +107,8 @@ class CogVideoXPipelineTest {
    */
   @Test
   void aDpmFolderFollowsTheCliRecipeFromASeed(@TempDir Path dir) throws java.io.IOException {
-    Path dpm = BrokenFolders.copy(FOLDER, dir, "dpm");
-    BrokenFolders.replace(dpm.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
+    Path dpm = TestFolders.copyTree(FOLDER, dir.resolve("dpm"), java.util.Set.of("io.safetensors"));
+    TestFolders.replace(dpm.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
@@ -119,7 +119,7 @@ class CogVideoXPipelineTest {
       Tensor noise = generator.next(p.noiseShape(s));
       assertEquals(0.0, Tensors.relativeL2(noise, io.tensor("in.noise")), "the generator's first draw is the golden's noise");
       assertTrue(p.sampler(s).isStochastic(), p.samplerName(s));
-      SamplingResult run = p.sample(p.encode(s), noise, s, FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, (a, b, c) -> {}, generator);
+      SamplingResult run = p.sample(p.encode(s), noise, s, FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, dev.lemica.sampling.Parallelism.NONE, (a, b, c) -> {}, generator);
       double latents = Tensors.relativeL2(run.latents(), io.tensor("dpm.latents"));
       double video = Tensors.relativeL2(p.decode(run.latents(), s), io.tensor("dpm.video"));
       assertTrue(latents < 1e-4 && video < 1e-4, "latents " + latents + ", video " + video);

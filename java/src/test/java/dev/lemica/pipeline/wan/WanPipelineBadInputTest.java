@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.lemica.cli.CliRunner;
 import dev.lemica.safetensors.SafetensorsWriter;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
+import java.util.Set;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +27,7 @@ class WanPipelineBadInputTest {
 
   /** A copy of the tiny pipeline folder, to break one thing in. */
   private Path folder() throws IOException {
-    Path copy = dir.resolve("wan");
-    try (Stream<Path> files = Files.walk(GOLDEN)) {
-      for (Path f : files.sorted(Comparator.naturalOrder()).toList()) {
-        Path target = copy.resolve(GOLDEN.relativize(f).toString());
-        if (Files.isDirectory(f)) {
-          Files.createDirectories(target);
-        } else if (!f.getFileName().toString().equals("io.safetensors")) {
-          Files.copy(f, target);
-        }
-      }
-    }
-    return copy;
+    return TestFolders.copyTree(GOLDEN, dir.resolve("wan"), Set.of("io.safetensors"));
   }
 
   private CliRunner generate(Path model, String... extra) {
@@ -56,18 +45,13 @@ class WanPipelineBadInputTest {
   }
 
   private void assertOneLine(CliRunner r, String... expected) {
-    assertEquals(1, r.exitCode(), r.err());
-    assertEquals(1, r.err().lines().count(), "one line: " + r.err());
-    for (String e : expected) {
-      assertTrue(r.err().contains(e), "expected '" + e + "' in: " + r.err());
-    }
-    assertTrue(Files.notExists(dir.resolve("x.mp4")), "nothing written");
+    r.assertOneLineError(dir.resolve("x.mp4"), expected);
   }
 
   @Test
   void aMissingComponentFolder() throws IOException {
     Path m = folder();
-    deleteTree(m.resolve("vae"));
+    TestFolders.deleteTree(m.resolve("vae"));
     assertOneLine(generate(m), "model_index.json names vae (AutoencoderKLWan) but the folder vae/ is missing");
   }
 
@@ -136,11 +120,4 @@ class WanPipelineBadInputTest {
     assertOneLine(generate(m), "model_index.json", "Wan2.2");
   }
 
-  private static void deleteTree(Path p) throws IOException {
-    try (Stream<Path> files = Files.walk(p)) {
-      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(f);
-      }
-    }
-  }
 }
