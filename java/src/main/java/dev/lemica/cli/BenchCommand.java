@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Measures speed where no checkpoint is needed: a transformer architecture with random weights (a bundled"
-          + " preset, or any supported config.json: Wan2.1, FLUX.1, Qwen-Image), at a given latent size, with the"
+          + " preset, or any supported config.json: Wan2.1, CogVideoX 1.5, Latte, STDiT3, FLUX.1, Qwen-Image), at a given latent size, with the"
           + " family's guidance (Wan CFG 5, Qwen-Image true CFG 4: two branches; FLUX.1-dev distilled guidance:"
           + " one). Reports the measured matrix-product"
           + " peak, one full and one reused step (median of --repeats), MFU of the full step (on a GPU), the host's own"
@@ -64,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
   Architecture architecture;
 
   static final class Architecture {
-    @Option(names = "--preset", description = "wan2.1-t2v-1.3b, wan2.1-t2v-14b, flux.1-dev or qwen-image: the released"
+    @Option(names = "--preset", description = "wan2.1-t2v-1.3b, wan2.1-t2v-14b, cogvideox1.5-5b, latte-1, opensora-1.2, flux.1-dev or qwen-image: the released"
         + " transformer config (random weights).")
     String preset;
 
@@ -73,12 +73,14 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   @Option(names = "--latent", split = ",", paramLabel = "C,F,H,W|C,H,W",
-      description = "VAE latent shape without the batch: C,F,H,W for Wan (default 16,21,60,104: 480p x 81 frames,"
-          + " 32,760 tokens), C,H,W for FLUX and Qwen-Image (default 16,128,128: 1024x1024, 4,096 tokens).")
+      description = "VAE latent shape without the batch, channels first whatever the family's layout: C,F,H,W for the video"
+          + " models (defaults: Wan 16,21,60,104: 480p x 81 frames, 32,760 tokens; CogVideoX 1.5 16,22,96,170: 768x1360 x 81"
+          + " frames with its padding frame; Latte 4,16,64,64: 512x512 x 16 frames), C,H,W for FLUX and Qwen-Image (default"
+          + " 16,128,128: 1024x1024, 4,096 tokens).")
   List<Long> latent;
 
-  @Option(names = "--text-tokens", defaultValue = "512", description = "Text tokens. Default: ${DEFAULT-VALUE}.")
-  int textTokens;
+  @Option(names = "--text-tokens", description = "Text tokens. Default: the length the family's pipeline encodes prompts to (Wan2.1, FLUX.1, Qwen-Image 512; CogVideoX 226; Latte 120; STDiT3 model_max_length).")
+  Integer textTokenCount;
 
   @Option(names = "--steps", defaultValue = "50", description = "Sampling steps. Default: ${DEFAULT-VALUE}.")
   int steps;
@@ -130,6 +132,7 @@ final class BenchCommand implements Callable<Integer> {
         InferenceMode inference = new InferenceMode();
         DiffusionTransformer model = Models.withRandomWeights(config, target, 0)) {
       List<Long> shape = latent != null ? latent : model.typicalLatentShape();
+      int textTokens = textTokenCount != null ? textTokenCount : model.typicalTextTokens();
       ExampleInputs example = model.exampleInputs(shape, textTokens);
       long tokens = example.tokens();
       Tensor noise = example.latents();
@@ -142,6 +145,7 @@ final class BenchCommand implements Callable<Integer> {
           guidance == 1.0 ? "one branch (no CFG)" : "CFG " + guidance + " " + branches);
       out.put("model", architecture.preset != null ? architecture.preset : architecture.config.toString());
       out.put("class", model.className());
+      out.put("text_tokens", textTokens);
       out.put("compute", target.toString());
       out.put("tokens", tokens);
       out.put("cfg", guidance == 1.0 ? "none" : branches.toString());

@@ -36,13 +36,17 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     description = {
       "Generates videos or images from prompts with cached sampling and writes them as MP4, WebM, GIF or PNG (by --out's extension).",
-      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline, FluxPipeline,"
-          + " QwenImagePipeline) or a LeMiCa model folder. Unset sizes, steps and guidance come from the folder"
-          + " (scheduler/scheduler_config.json, vae/config.json) and otherwise from the diffusers pipeline's own"
-          + " defaults (WanPipeline: 832x480, 81 frames, 50 steps, guidance 5.0, max sequence length 512, empty"
-          + " negative prompt; FluxPipeline: 1024x1024, 28 steps, distilled guidance 3.5, 512 T5 tokens, no CFG;"
-          + " QwenImagePipeline: 1024x1024, 50 steps, true CFG 4.0 with norm rescale when --negative-prompt is given,"
-          + " 512 tokens). FLUX.1 and Qwen-Image shift their schedule by the image size (mu from the token count).",
+      "--model takes a diffusers pipeline folder (model_index.json; supported: WanPipeline, CogVideoXPipeline (CogVideoX"
+          + " 1.5), LattePipeline, FluxPipeline, QwenImagePipeline) or a LeMiCa model folder. Unset sizes, steps and guidance"
+          + " come from the folder (scheduler/scheduler_config.json, vae/config.json, transformer/config.json) and otherwise"
+          + " from the diffusers pipeline's own defaults (WanPipeline: 832x480, 81 frames, 50 steps, guidance 5.0, max"
+          + " sequence length 512, empty negative prompt; CogVideoXPipeline: the transformer's sample size and"
+          + " sample_frames, 50 steps, guidance 6.0 with dynamic CFG (the scale of each step follows its timestep, as"
+          + " CogVideoX 1.5 is sampled), max sequence length 226; LattePipeline: 512x512, the transformer's video_length"
+          + " frames, 50 steps, guidance 7.5, 120 tokens; FluxPipeline: 1024x1024, 28 steps, distilled guidance 3.5, 512"
+          + " T5 tokens, no CFG; QwenImagePipeline: 1024x1024, 50 steps, true CFG 4.0 with norm rescale when"
+          + " --negative-prompt is given, 512 tokens). FLUX.1 and Qwen-Image shift their schedule by the image size (mu"
+          + " from the token count).",
       "An Open-Sora 1.2 folder (no model_index.json; recognised by its inference.json, Open-Sora's inference"
           + " config as scripts/inference.py reads it, or by a transformer/ of architecture STDiT3) holds transformer/"
           + " (OpenSora-STDiT-v3), vae/ (OpenSora-VAE-v1.2) and the T5 repository as text_encoder/ + tokenizer/."
@@ -85,7 +89,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--scale", description = "Pixel enlargement in the output. Default: 4 for videos under 128 pixels (the embedded model), else 1.")
   Integer scale;
 
-  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan 16, the embedded model 8, Open-Sora its save_fps).")
+  @Option(names = "--fps", paramLabel = "N", description = "Frames per second of --out. Default: the pipeline's (Wan and CogVideoX 16, Latte and the embedded model 8, Open-Sora its save_fps).")
   Integer fps;
 
   @Option(names = "--quiet", description = "No progress bar.")
@@ -138,7 +142,7 @@ final class GenerateCommand implements Callable<Integer> {
       Conditioning text = precomputed != null ? pipeline.conditioning(precomputed) : pipeline.encode(settings);
       SamplingResult sampled;
       try (StepProgress progress = new StepProgress("sampling", settings.steps(), !report)) {
-        sampled = pipeline.sample(text, initial, settings, policy, branches, split, progress);
+        sampled = pipeline.sample(text, initial, settings, policy, branches, split, progress, noise.stepNoise());
       }
       // Every rank holds the same latents now; rank 0 alone decodes and writes, once all got here.
       ranks.agree();

@@ -9,13 +9,13 @@ import picocli.CommandLine.Option;
 
 /** The model folder and its sampling settings, shared by the commands that sample from prompts. */
 final class ModelOptions {
-  @Option(names = "--model", paramLabel = "DIR", description = "A diffusers pipeline folder (model_index.json with transformer/, text_encoder/, tokenizer/, vae/, scheduler/; generate supports WanPipeline) , an Open-Sora 1.2 folder (inference.json, transformer/, vae/, text_encoder/, tokenizer/) or a LeMiCa model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
+  @Option(names = "--model", paramLabel = "DIR", description = "A diffusers pipeline folder (model_index.json with transformer/, text_encoder/, tokenizer/, vae/, scheduler/; generate supports WanPipeline, CogVideoXPipeline, LattePipeline, FluxPipeline, QwenImagePipeline), an Open-Sora 1.2 folder (inference.json, transformer/, vae/, text_encoder/, tokenizer/) or a LeMiCa model folder (transformer/, text_encoder/, scheduler.json). Default: the embedded shapes-wan-t2v.")
   Path model;
 
-  @Option(names = "--steps", description = "Sampling steps T. Default: the pipeline's (WanPipeline 50; Open-Sora inference.json's scheduler.num_sampling_steps, else 30; the embedded model's scheduler.json, 50).")
+  @Option(names = "--steps", description = "Sampling steps T. Default: the pipeline's (WanPipeline, CogVideoXPipeline, LattePipeline 50; Open-Sora inference.json's scheduler.num_sampling_steps, else 30; the embedded model's scheduler.json, 50).")
   Integer steps;
 
-  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). FluxPipeline: the distilled guidance input of FLUX.1-dev (one branch). QwenImagePipeline: true_cfg_scale, norm-rescaled CFG, only with --negative-prompt. Default: the pipeline's (WanPipeline 5.0, FluxPipeline 3.5, QwenImagePipeline 4.0; Open-Sora inference.json's scheduler.cfg_scale, else 7.0; the embedded model 4.0).")
+  @Option(names = "--guidance", description = "Classifier-free guidance scale; 1 disables the unconditional branch (WanPipeline: at most 1). CogVideoXPipeline: the base of its dynamic scale. FluxPipeline: the distilled guidance input of FLUX.1-dev (one branch). QwenImagePipeline: true_cfg_scale, norm-rescaled CFG, only with --negative-prompt. Default: the pipeline's (WanPipeline 5.0, CogVideoXPipeline 6.0, LattePipeline 7.5, FluxPipeline 3.5, QwenImagePipeline 4.0; Open-Sora inference.json's scheduler.cfg_scale, else 7.0; the embedded model 4.0).")
   Double guidance;
 
   @Option(names = "--shift", description = "Flow-matching sigma shift. Default: the scheduler config's (flow_shift of a diffusers folder's scheduler/scheduler_config.json; 3.0 for the embedded model; Open-Sora's RFLOW has none). Refused where the scheduler shifts by the image size (FLUX.1, Qwen-Image: use_dynamic_shifting).")

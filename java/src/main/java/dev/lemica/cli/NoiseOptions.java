@@ -1,6 +1,8 @@
 package dev.lemica.cli;
 
 import dev.lemica.safetensors.SafetensorsFile;
+import dev.lemica.sampling.GeneratorNoise;
+import dev.lemica.sampling.NoiseSource;
 import dev.lemica.torch.Tensors;
 import dev.lemica.sampling.PromptSeeds;
 import java.nio.file.Path;
@@ -20,7 +22,9 @@ final class NoiseOptions {
     @Option(
         names = "--seed",
         description = "Seed of the initial noise, drawn on the CPU as torch.manual_seed(N); torch.randn(shape)"
-            + " does in Python, so runs are comparable across languages. Default: 0.")
+            + " does in Python, so runs are comparable across languages. A stochastic scheduler (CogVideoXDPMScheduler)"
+            + " draws its step noise from the same generator afterwards, as diffusers' pipelines do with"
+            + " generator=torch.Generator().manual_seed(N). Default: 0.")
     Long seed;
 
     @Option(
@@ -32,9 +36,12 @@ final class NoiseOptions {
             + " the noise a single-prompt run with --seed s draws.")
     List<Long> seeds;
 
-    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, the embedded model: B, C, F, H, W; FLUX.1 and Qwen-Image: packed B, (H/16)·(W/16), 64).")
+    @Option(names = "--noise", paramLabel = "FILE", description = "safetensors file whose tensor 'noise' (or 'in.noise') is the initial latents, in the layout the pipeline keeps them (Wan, Latte, the embedded model: B, C, F, H, W; CogVideoX: B, F, C, H, W with its padding frames in front; FLUX.1 and Qwen-Image: packed B, (H/16)·(W/16), 64).")
     Path noise;
   }
+
+  /** The generator of the last --seed draw, which a stochastic sampler continues; null for --noise. */
+  private GeneratorNoise generator;
 
   /** Whether --seeds makes the samples: each prompt under each seed. */
   boolean perSeed() {
@@ -106,8 +113,19 @@ final class NoiseOptions {
         return noise;
       }
     }
-    torch.manual_seed(choice != null && choice.seed != null ? choice.seed : 0L);
-    return torch.randn(shape);
+    if (generator != null) {
+      generator.close();
+    }
+    generator = NoiseSource.seeded(choice != null && choice.seed != null ? choice.seed : 0L);
+    return generator.next(shape);
+  }
+
+  /**
+   * Where a stochastic sampler's step noise comes from: with --seed the generator that drew the
+   * initial latents, continued; null with --noise (the sampler's own generator, seeded 0).
+   */
+  NoiseSource stepNoise() {
+    return generator;
   }
 
   String describe() {

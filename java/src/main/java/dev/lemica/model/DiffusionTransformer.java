@@ -99,6 +99,11 @@ public interface DiffusionTransformer extends AutoCloseable {
     throw new IllegalArgumentException(className() + ": bench does not support this model yet");
   }
 
+  /** The text length {@code bench} conditions on by default: what the family's pipeline encodes prompts to (Wan2.1: 512). */
+  default int typicalTextTokens() {
+    return 512;
+  }
+
   /** The smallest latent the model takes: one token after patching, for the host-bound step. */
   default List<Long> oneTokenLatentShape() {
     throw new IllegalArgumentException(className() + ": bench does not support this model yet");

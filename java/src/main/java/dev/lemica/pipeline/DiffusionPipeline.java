@@ -6,6 +6,7 @@ import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.NoiseSource;
 import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import java.nio.file.Path;
@@ -110,8 +111,27 @@ public interface DiffusionPipeline extends AutoCloseable {
       GuidedDenoiser.Branches branches,
       Parallelism parallel,
       StepListener listener) {
+    return sample(conditioning, noise, settings, policy, branches, parallel, listener, null);
+  }
+
+  /**
+   * {@link #sample(Conditioning, Tensor, GenerationSettings, CachePolicy, GuidedDenoiser.Branches,
+   * Parallelism, StepListener)} with a stochastic sampler's step noise from {@code stepNoise} (null:
+   * the sampler's own): the generator that drew {@code noise}, continued, is how diffusers runs a
+   * pipeline given one {@code generator}.
+   */
+  default SamplingResult sample(
+      Conditioning conditioning,
+      Tensor noise,
+      GenerationSettings settings,
+      CachePolicy policy,
+      GuidedDenoiser.Branches branches,
+      Parallelism parallel,
+      StepListener listener,
+      NoiseSource stepNoise) {
     checkNoise(noise, settings);
-    Sampler sampler = sampler(settings);
+    Sampler folderSampler = sampler(settings);
+    Sampler sampler = stepNoise != null && folderSampler.isStochastic() ? folderSampler.withNoise(stepNoise) : folderSampler;
     Guidance guidance = guidance(settings);
     return withTransformer(t -> CachedSampling.run(t, sampler, conditioning, guidance, noise, policy, branches, parallel, listener));
   }

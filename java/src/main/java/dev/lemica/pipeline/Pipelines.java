@@ -26,6 +26,7 @@ public final class Pipelines {
   static {
     FACTORIES.put(dev.lemica.pipeline.wan.WanPipeline.CLASS_NAME, dev.lemica.pipeline.wan.WanPipeline::open);
     FACTORIES.put(dev.lemica.pipeline.cogvideox.CogVideoXPipeline.CLASS_NAME, dev.lemica.pipeline.cogvideox.CogVideoXPipeline::open);
+    FACTORIES.put(dev.lemica.pipeline.latte.LattePipeline.CLASS_NAME, dev.lemica.pipeline.latte.LattePipeline::open);
     FACTORIES.put(dev.lemica.pipeline.flux.FluxPipeline.CLASS_NAME, dev.lemica.pipeline.flux.FluxPipeline::open);
     FACTORIES.put(dev.lemica.pipeline.qwenimage.QwenImagePipeline.CLASS_NAME, dev.lemica.pipeline.qwenimage.QwenImagePipeline::open);
   }

@@ -158,10 +158,11 @@ public final class TextToVideoPipeline implements DiffusionPipeline {
     return new Conditioning(Map.of(TEXT, embeddings.cond()), Map.of(TEXT, embeddings.uncond()));
   }
 
+  /** Flow-matching Euler draws no step noise: {@code stepNoise} is not used. */
   @Override
   public SamplingResult sample(
       Conditioning conditioning, Tensor noise, GenerationSettings settings, CachePolicy policy,
-      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener) {
+      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener, dev.lemica.sampling.NoiseSource stepNoise) {
     if (noise.size(0) != conditioning.cond().get(TEXT).size(0)) {
       throw new IllegalArgumentException(
           "noise has batch " + noise.size(0) + " but there are " + conditioning.cond().get(TEXT).size(0) + " prompts");

@@ -14,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class BenchCommandTest {
   @TempDir Path dir;
@@ -32,6 +34,23 @@ class BenchCommandTest {
     assertEquals(2, json.get("end_to_end").size());
     double hostBound = json.get("host_bound_step_ms").asDouble();
     assertTrue(hostBound > 0 && hostBound < json.get("full_step_ms").asDouble() * 50, json.toString());
+  }
+
+  /** The other families through the same loop, from their ExampleInputs, with their pipelines' text lengths. */
+  @ParameterizedTest
+  @CsvSource({"cogvideox15, '4,4,8,8', 32, 226", "latte-variant, '3,3,8,12', 72, 120"})
+  void benchmarksTheVideoFamilies(String golden, String latent, int tokens, int textTokens) throws IOException {
+    Path report = dir.resolve("bench.json");
+    CliRunner r =
+        CliRunner.run(
+            "bench", "--config", Golden.dir(golden).resolve("config.json").toString(), "--latent", latent,
+            "--steps", "5", "--budgets", "3", "--repeats", "1", "--no-end-to-end", "--report", report.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    JsonNode json = new ObjectMapper().readTree(Files.readString(report));
+    assertEquals(tokens, json.get("tokens").asInt());
+    assertTrue(json.get("full_step_ms").asDouble() > json.get("reused_step_ms").asDouble(), json.toString());
+    assertTrue(json.get("step_flops").asDouble() > 0, json.toString());
+    assertEquals(textTokens, new ObjectMapper().readTree(Files.readString(report)).path("text_tokens").asInt(), json.toString());
   }
 
   @Test

@@ -64,4 +64,33 @@ public final class GoldenGeneration {
     assertEquals(height, decoded.height());
     assertEquals(width, decoded.width());
   }
+
+  /**
+   * {@code generate --embeddings} with the golden's own {@code out.prompt_embeds} ([negative; prompt],
+   * as the pipelines concatenate them) instead of prompts: the same latents within {@code tolerance}.
+   *
+   * @param sizes the run's sizes, steps and guidance (no prompts)
+   */
+  public void assertEmbeddingsRunMatches(Path dir, double tolerance, String... sizes) {
+    Path embeddings = dir.resolve("embeddings.safetensors");
+    Path tensors = dir.resolve("from-embeddings.safetensors");
+    try (PointerScope scope = new PointerScope(); SafetensorsFile io = SafetensorsFile.open(folder.resolve("io.safetensors"))) {
+      org.bytedeco.pytorch.Tensor both = io.tensor("out.prompt_embeds");
+      long batch = both.size(0) / 2;
+      new dev.lemica.safetensors.SafetensorsWriter()
+          .put(dev.lemica.text.PrecomputedEmbeddings.UNCOND, both.narrow(0, 0, batch).contiguous())
+          .put(dev.lemica.text.PrecomputedEmbeddings.COND, both.narrow(0, batch, batch).contiguous())
+          .write(embeddings);
+      List<String> args = new ArrayList<>(List.of("generate", "--model", folder.toString(), "--embeddings", embeddings.toString()));
+      args.addAll(List.of(sizes));
+      args.addAll(List.of("--noise", folder.resolve("io.safetensors").toString(), "--tensor-out", tensors.toString(),
+          "--out", dir.resolve("from-embeddings.mp4").toString(), "--quiet"));
+      CliRunner r = CliRunner.run(args.toArray(String[]::new));
+      assertEquals(0, r.exitCode(), r.err());
+      try (SafetensorsFile ours = SafetensorsFile.open(tensors)) {
+        double latents = Tensors.relativeL2(ours.tensor("latents"), io.tensor("out.latents"));
+        assertTrue(latents < tolerance, "latents from embeddings differ by " + latents);
+      }
+    }
+  }
 }

@@ -284,6 +284,12 @@ public final class CogVideoXTransformer implements DiffusionTransformer {
   }
 
   /** 1360 × 768 × 81 frames, CogVideoX 1.5's default: 21 latent frames padded to 22, 96 × 170, 44,880 tokens. */
+  /** CogVideoXPipeline's max_sequence_length. */
+  @Override
+  public int typicalTextTokens() {
+    return 226;
+  }
+
   @Override
   public List<Long> typicalLatentShape() {
     return List.of((long) config.inChannels(), 22L, 96L, 170L);

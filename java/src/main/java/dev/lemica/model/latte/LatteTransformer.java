@@ -336,6 +336,12 @@ public final class LatteTransformer implements DiffusionTransformer {
   }
 
   /** video_length frames at sample_size² (Latte-1: 16 frames of 512 × 512, a (4, 16, 64, 64) latent, 16,384 tokens). */
+  /** LattePipeline's hard-coded max_length. */
+  @Override
+  public int typicalTextTokens() {
+    return 120;
+  }
+
   @Override
   public List<Long> typicalLatentShape() {
     return List.of((long) config.inChannels(), (long) config.videoLength(), (long) config.sampleSize(), (long) config.sampleSize());

@@ -368,6 +368,12 @@ public final class Stdit3Transformer implements DiffusionTransformer {
   }
 
   /** 480p 16:9 (480 × 854 pixels), 51 frames: a (4, 15, 60, 106) latent, 23,850 tokens. */
+  /** Open-Sora's caption length, model_max_length. */
+  @Override
+  public int typicalTextTokens() {
+    return config.modelMaxLength();
+  }
+
   @Override
   public List<Long> typicalLatentShape() {
     return List.of((long) config.inChannels(), 15L, 60L, 106L);

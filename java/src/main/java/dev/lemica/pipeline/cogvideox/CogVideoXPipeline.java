@@ -4,30 +4,24 @@ import dev.lemica.io.Warnings;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.model.Models;
 import dev.lemica.model.cogvideox.CogVideoXConfig;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.FolderScheduler;
 import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.Residency;
-import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.pipeline.T5PipelineComponents;
+import dev.lemica.pipeline.VideoSizes;
 import dev.lemica.sampling.DynamicGuidance;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
-import dev.lemica.text.t5.T5Encoder;
 import dev.lemica.text.t5.T5PromptEmbeddings;
-import dev.lemica.text.tokenizer.HfTokenizer;
-import dev.lemica.vae.VideoAutoencoder;
-import dev.lemica.vae.Vaes;
 import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
 import dev.lemica.vae.cogvideox.CogVideoXVaeConfig;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.bytedeco.pytorch.Tensor;
@@ -64,10 +58,7 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   private final int temporalFactor;
   private final int spatialFactor;
   private final FolderScheduler scheduler;
-  private final HfTokenizer tokenizer;
-  private final LazyComponent<T5Encoder> textEncoder;
-  private final LazyComponent<DiffusionTransformer> transformer;
-  private final LazyComponent<VideoAutoencoder> vae;
+  private final T5PipelineComponents components;
 
   private CogVideoXPipeline(ModelIndex index, ComputeTarget target, Residency residency, boolean dynamicCfg) {
     this.index = index;
@@ -91,15 +82,7 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
               + " does not match the transformer's in_channels " + transformerConfig.inChannels());
     }
     scheduler = FolderScheduler.of(index, DEFAULT_STEPS);
-    for (String component : List.of("text_encoder", "transformer", "vae")) {
-      Checkpoints.openFolder(index.folderOf(component)).close();
-    }
-    tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    Path textFolder = index.folderOf("text_encoder");
-    textEncoder = new LazyComponent<>(() -> T5Encoder.load(textFolder, target), residency);
-    transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
-    Path vaeFolder = index.folderOf("vae");
-    vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);
+    components = T5PipelineComponents.open(index, target, residency);
   }
 
   /**
@@ -151,12 +134,8 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   public GenerationSettings resolve(GenerationRequest r) {
     int height = r.height() != null ? r.height() : transformerConfig.sampleHeight() * spatialFactor;
     int width = r.width() != null ? r.width() : transformerConfig.sampleWidth() * spatialFactor;
+    VideoSizes.checkMultiples(height, width, spatialFactor, transformerConfig.patchSize(), transformerConfig.patchSize(), folder());
     int multiple = spatialFactor * transformerConfig.patchSize();
-    if (height <= 0 || width <= 0 || height % multiple != 0 || width % multiple != 0) {
-      throw new IllegalArgumentException(
-          "--height " + height + " --width " + width + ": must be positive multiples of " + multiple
-              + " (the VAE's factor " + spatialFactor + " times the patch size) for " + folder());
-    }
     int rows = height / multiple;
     int columns = width / multiple;
     if (rows > transformerConfig.maxGridRows() || columns > transformerConfig.maxGridColumns()) {
@@ -222,16 +201,16 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
 
   @Override
   public <R> R withTransformer(Function<DiffusionTransformer, R> work) {
-    return transformer.use(work);
+    return components.withTransformer(work);
   }
 
   /** encode_prompt: the prompts and the negative prompts (default "") as given, unmasked, every row kept. */
   @Override
   public Conditioning encode(GenerationSettings s) {
     boolean guided = guidance(s).guided();
-    return textEncoder.use(encoder -> {
-      Tensor cond = T5PromptEmbeddings.unmasked(tokenizer, encoder, s.prompts(), s.maxSequenceLength());
-      Tensor uncond = guided ? T5PromptEmbeddings.unmasked(tokenizer, encoder, s.negativePrompts(), s.maxSequenceLength()) : cond;
+    return components.withTextEncoder(encoder -> {
+      Tensor cond = T5PromptEmbeddings.unmasked(components.tokenizer(), encoder, s.prompts(), s.maxSequenceLength());
+      Tensor uncond = guided ? T5PromptEmbeddings.unmasked(components.tokenizer(), encoder, s.negativePrompts(), s.maxSequenceLength()) : cond;
       return new Conditioning(Map.of(TEXT, cond.to(target.dtype())), Map.of(TEXT, uncond.to(target.dtype())));
     });
   }
@@ -246,14 +225,11 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   public Tensor decode(Tensor latents, GenerationSettings s) {
     int padding = paddingFrames(s);
     Tensor video = latents.narrow(1, padding, latents.size(1) - padding);
-    return vae.use(v -> v.decodeNormalized(v.pipelineLayout().toVae(video, v)));
+    return components.withVae(v -> v.decodeNormalized(v.pipelineLayout().toVae(video, v)));
   }
 
   @Override
   public void close() {
-    tokenizer.close();
-    textEncoder.close();
-    transformer.close();
-    vae.close();
+    components.close();
   }
 }

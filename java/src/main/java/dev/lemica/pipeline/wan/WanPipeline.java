@@ -4,29 +4,23 @@ import dev.lemica.io.Warnings;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.model.ModelConfig;
-import dev.lemica.model.Models;
 import dev.lemica.model.wan.WanConfig;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationRequest;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.LazyComponent;
 import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.Residency;
-import dev.lemica.safetensors.Checkpoints;
+import dev.lemica.pipeline.T5PipelineComponents;
+import dev.lemica.pipeline.VideoSizes;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplingContext;
 import dev.lemica.sampling.SchedulerConfig;
 import dev.lemica.sampling.Schedulers;
 import dev.lemica.text.PromptEmbeddings;
-import dev.lemica.text.t5.T5Encoder;
 import dev.lemica.text.t5.T5PromptEmbeddings;
-import dev.lemica.text.tokenizer.HfTokenizer;
-import dev.lemica.vae.VideoAutoencoder;
-import dev.lemica.vae.Vaes;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 
@@ -60,10 +54,7 @@ public final class WanPipeline implements DiffusionPipeline {
   private final int temporalFactor;
   private final int spatialFactor;
   private final SchedulerConfig schedulerConfig;
-  private final HfTokenizer tokenizer;
-  private final LazyComponent<T5Encoder> textEncoder;
-  private final LazyComponent<DiffusionTransformer> transformer;
-  private final LazyComponent<VideoAutoencoder> vae;
+  private final T5PipelineComponents components;
 
   private WanPipeline(ModelIndex index, ComputeTarget target, Residency residency) {
     this.index = index;
@@ -86,16 +77,7 @@ public final class WanPipeline implements DiffusionPipeline {
     }
     schedulerConfig = SchedulerConfig.read(index.folderOf("scheduler").resolve("scheduler_config.json"));
     Schedulers.fromConfig(schedulerConfig, DEFAULT_STEPS, SamplingContext.NONE); // class and options, now
-    // Weight headers now, so that a truncated file fails before the text encoder has run.
-    for (String component : List.of("text_encoder", "transformer", "vae")) {
-      Checkpoints.openFolder(index.folderOf(component)).close();
-    }
-    tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    Path textFolder = index.folderOf("text_encoder");
-    textEncoder = new LazyComponent<>(() -> T5Encoder.load(textFolder, target), residency);
-    transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
-    Path vaeFolder = index.folderOf("vae");
-    vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);
+    components = T5PipelineComponents.open(index, target, residency);
   }
 
   /** The pipeline of a diffusers folder whose model_index.json names WanPipeline; frees each component after use. */
@@ -148,13 +130,7 @@ public final class WanPipeline implements DiffusionPipeline {
   public GenerationSettings resolve(GenerationRequest r) {
     int height = r.height() != null ? r.height() : DEFAULT_HEIGHT;
     int width = r.width() != null ? r.width() : DEFAULT_WIDTH;
-    int multipleH = spatialFactor * transformerConfig.patchH();
-    int multipleW = spatialFactor * transformerConfig.patchW();
-    if (height <= 0 || width <= 0 || height % multipleH != 0 || width % multipleW != 0) {
-      throw new IllegalArgumentException(
-          "--height " + height + " --width " + width + ": must be positive multiples of " + multipleH + " and " + multipleW
-              + " (the VAE's factor " + spatialFactor + " times the patch size) for " + folder());
-    }
+    VideoSizes.checkMultiples(height, width, spatialFactor, transformerConfig.patchH(), transformerConfig.patchW(), folder());
     int frames = r.frames() != null ? r.frames() : DEFAULT_FRAMES;
     if (frames < 1) {
       throw new IllegalArgumentException("--frames must be at least 1, got " + frames);
@@ -206,14 +182,14 @@ public final class WanPipeline implements DiffusionPipeline {
 
   @Override
   public <R> R withTransformer(java.util.function.Function<DiffusionTransformer, R> work) {
-    return transformer.use(work);
+    return components.withTransformer(work);
   }
 
   @Override
   public Conditioning encode(GenerationSettings s) {
-    return textEncoder.use(encoder -> {
-      Tensor cond = T5PromptEmbeddings.trimmedAndZeroPadded(tokenizer, encoder, s.prompts(), s.maxSequenceLength());
-      Tensor uncond = guided(s) ? T5PromptEmbeddings.trimmedAndZeroPadded(tokenizer, encoder, s.negativePrompts(), s.maxSequenceLength()) : cond;
+    return components.withTextEncoder(encoder -> {
+      Tensor cond = T5PromptEmbeddings.trimmedAndZeroPadded(components.tokenizer(), encoder, s.prompts(), s.maxSequenceLength());
+      Tensor uncond = guided(s) ? T5PromptEmbeddings.trimmedAndZeroPadded(components.tokenizer(), encoder, s.negativePrompts(), s.maxSequenceLength()) : cond;
       return new Conditioning(Map.of(TEXT, cond.to(target.dtype())), Map.of(TEXT, uncond.to(target.dtype())));
     });
   }
@@ -225,14 +201,11 @@ public final class WanPipeline implements DiffusionPipeline {
 
   @Override
   public Tensor decode(Tensor latents, GenerationSettings s) {
-    return vae.use(v -> v.decodeNormalized(latents));
+    return components.withVae(v -> v.decodeNormalized(latents));
   }
 
   @Override
   public void close() {
-    tokenizer.close();
-    textEncoder.close();
-    transformer.close();
-    vae.close();
+    components.close();
   }
 }

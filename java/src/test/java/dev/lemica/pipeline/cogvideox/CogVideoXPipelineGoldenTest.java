@@ -1,8 +1,16 @@
 package dev.lemica.pipeline.cogvideox;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.lemica.cli.CliRunner;
 import dev.lemica.cli.GoldenGeneration;
+import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
+import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
+import org.bytedeco.javacpp.PointerScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +35,33 @@ class CogVideoXPipelineGoldenTest {
       GOLDEN.assertMatches(run, cached ? "_cached" : "", 1e-4);
       // The two videos side by side (scale 4: 32x48 is small), 8-bit H.264.
       GoldenGeneration.assertMp4(run.mp4(), 9, 16.0, 32 * 4, 2 * 48 * 4 + 4);
+    }
+  }
+
+  @Test
+  void precomputedEmbeddingsGiveTheSameRun() {
+    GOLDEN.assertEmbeddingsRunMatches(dir, 1e-4, "--height", "32", "--width", "48", "--frames", "9", "--steps", "8", "--guidance", "6");
+  }
+
+  /** THUDM's CLI recipe (the golden's dpm.* run): a CogVideoXDPMScheduler folder and --seed, whose generator also draws every step's noise. */
+  @Test
+  void aDpmFolderWithASeedMatchesTheCliRecipe() throws java.io.IOException {
+    Path golden = Golden.dir("cogvideox_pipeline_tiny");
+    Path folder = TestFolders.copyTree(golden, dir.resolve("dpm"), java.util.Set.of("io.safetensors"));
+    TestFolders.replace(folder.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
+    Path tensors = dir.resolve("dpm.safetensors");
+    CliRunner r = CliRunner.run("generate", "--model", folder.toString(), "--prompt", "A panda plays a tiny guitar in the bamboo forest",
+        "--prompt", "Two  red boats\tdrift on a calm lake at sunset", "--negative-prompt", "blurry low quality", "--height", "32", "--width", "48",
+        "--frames", "9", "--steps", "8", "--guidance", "6", "--seed", "51002", "--tensor-out", tensors.toString(),
+        "--out", dir.resolve("dpm.mp4").toString(), "--quiet");
+    assertEquals(0, r.exitCode(), r.err());
+    try (PointerScope scope = new PointerScope();
+        SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"));
+        SafetensorsFile ours = SafetensorsFile.open(tensors)) {
+      double latents = Tensors.relativeL2(ours.tensor("latents"), io.tensor("dpm.latents"));
+      double video = Tensors.relativeL2(ours.tensor("video"), io.tensor("dpm.video"));
+      System.out.printf("cogvideox_pipeline_tiny dpm from --seed: latents %.2e, video %.2e relative L2%n", latents, video);
+      assertTrue(latents < 1e-4 && video < 1e-4, "latents " + latents + ", video " + video);
     }
   }
 }

@@ -17,11 +17,15 @@ import dev.lemica.pipeline.ModelIndex;
 import dev.lemica.pipeline.PipelineListener;
 import dev.lemica.pipeline.Pipelines;
 import dev.lemica.pipeline.Residency;
+import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.sampling.DynamicGuidance;
+import dev.lemica.sampling.GeneratorNoise;
+import dev.lemica.sampling.NoiseSource;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.testing.Golden;
+import dev.lemica.testing.TestFolders;
 import dev.lemica.torch.Tensors;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,6 +36,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The CogVideoX pipeline through the Java API on the golden tiny folder. */
 class CogVideoXPipelineTest {
@@ -93,6 +98,31 @@ class CogVideoXPipelineTest {
         Tensor other = plain.sample(text, noise, s, FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, (a, b, c) -> {}).latents();
         assertTrue(Tensors.relativeL2(other, io.tensor("out.latents")) > 1e-2, "a constant scale 6 is not the dynamic one");
       }
+    }
+  }
+
+  /**
+   * THUDM's CLI recipe, the golden's dpm.* run: the folder's scheduler swapped for CogVideoXDPMScheduler,
+   * one CPU generator seeded 51002 drawing the initial latents and then every step's noise.
+   */
+  @Test
+  void aDpmFolderFollowsTheCliRecipeFromASeed(@TempDir Path dir) throws java.io.IOException {
+    Path dpm = TestFolders.copyTree(FOLDER, dir.resolve("dpm"), java.util.Set.of("io.safetensors"));
+    TestFolders.replace(dpm.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
+    try (PointerScope scope = new PointerScope();
+        InferenceMode inference = new InferenceMode();
+        SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
+        GeneratorNoise generator = NoiseSource.seeded(51002);
+        CogVideoXPipeline p = CogVideoXPipeline.open(ModelIndex.read(dpm), ComputeTarget.CPU_FLOAT32, Residency.KEEP, true)) {
+      GenerationSettings s =
+          p.resolve(GenerationRequest.of(PROMPTS).withNegativePrompts(List.of("blurry low quality")).withSize(32, 48, 9).withSteps(8));
+      Tensor noise = generator.next(p.noiseShape(s));
+      assertEquals(0.0, Tensors.relativeL2(noise, io.tensor("in.noise")), "the generator's first draw is the golden's noise");
+      assertTrue(p.sampler(s).isStochastic(), p.samplerName(s));
+      SamplingResult run = p.sample(p.encode(s), noise, s, FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, dev.lemica.sampling.Parallelism.NONE, (a, b, c) -> {}, generator);
+      double latents = Tensors.relativeL2(run.latents(), io.tensor("dpm.latents"));
+      double video = Tensors.relativeL2(p.decode(run.latents(), s), io.tensor("dpm.video"));
+      assertTrue(latents < 1e-4 && video < 1e-4, "latents " + latents + ", video " + video);
     }
   }
 
