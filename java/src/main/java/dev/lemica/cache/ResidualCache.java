@@ -6,11 +6,13 @@ import dev.lemica.torch.Tensors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * Applies a policy's decisions at the block-stack seam. A computing call stores its residual
- * {@code after − before}; a reusing call returns {@code before + residual}. One residual per context
+ * {@code after − before}; a reusing call returns {@code before + scale · residual}, with the scale
+ * of the policy's {@link ReuseRule} (1 unless the policy corrects its reuse). One residual per context
  * (CFG branch), and since it is a whole (batch, tokens, dim) tensor, one per batch element too.
  * Residuals stay in the compute dtype and on the compute device.
  */
@@ -23,6 +25,8 @@ public final class ResidualCache implements AutoCloseable {
   private final java.util.Set<String> borrowed = ConcurrentHashMap.newKeySet();
   private final AtomicInteger computedCalls = new AtomicInteger();
   private final AtomicInteger reusedCalls = new AtomicInteger();
+  /** The step each context's residual was computed at, for the reuse rule. */
+  private final Map<String, Integer> computedAt = new ConcurrentHashMap<>();
 
   /** A cache on the fused native kernels where they loaded, else on LibTorch. */
   public ResidualCache(ComputeDecider decider) {
@@ -47,16 +51,20 @@ public final class ResidualCache implements AutoCloseable {
       }
       if (!compute) {
         reusedCalls.incrementAndGet();
-        return ops.apply(before, residual);
+        double scale = decider.reuseRule().scale(computedAt.get(context), step);
+        return scale == 1.0 ? ops.apply(before, residual) : before.add(residual, new Scalar(scale));
       }
       Tensor after = call.runBlocks();
       if (residual != null && !borrowed.contains(context) && Tensors.sameShape(residual, after) && residual.scalar_type().value == after.scalar_type().value) {
         // Overwrite the previous residual: no allocation per computing step.
         ops.storeInto(residual, after, before);
       } else {
-        store(context, ops.store(after, before));
+        residual = ops.store(after, before);
+        store(context, residual);
       }
+      computedAt.put(context, step);
       computedCalls.incrementAndGet();
+      decider.residualStored(step, context, residual);
       return after;
     };
   }
@@ -74,10 +82,13 @@ public final class ResidualCache implements AutoCloseable {
   /**
    * Starts a context with a residual computed elsewhere, as if a computing call had stored it:
    * how calibration resumes a trajectory that reuses a residual of the full run.
+   *
+   * @param computedAtStep the step whose residual it is, from which the reuse rule scales it
    */
-  public void seed(String context, Tensor residual) {
+  public void seed(String context, Tensor residual, int computedAtStep) {
     store(context, residual);
     borrowed.add(context);
+    computedAt.put(context, computedAtStep);
   }
 
   /** The residuals stored now, by context; each valid until the next computing call in its context. */

@@ -1,13 +1,16 @@
 package dev.lemica.calibration;
 
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.model.DiffusionTransformer;
 import dev.lemica.sampling.FlowMatchEuler;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.text.PromptEmbeddings;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -28,6 +31,9 @@ public final class CalibrationJob {
   private final Sampler sampler;
   private final GuidedDenoiser.Branches branches;
   private final int maxRowsPerBatch;
+  private final EdgeWeight weight;
+  /** The rule this job's edges were measured under, once a run has chosen it. */
+  private ReuseRule reuse;
 
   /** A calibration sampled with the embedded model's flow-matching Euler (setup.steps(), setup.shift()). */
   public CalibrationJob(
@@ -59,7 +65,7 @@ public final class CalibrationJob {
   /**
    * A calibration of any pipeline's transformer: its conditioning inputs per CFG branch (batch-first
    * tensors of the prompts' batch are stacked when edges run together; others are shared) and its
-   * guidance rule.
+   * guidance rule; the errors matrix holds each edge's mean over the samples.
    */
   public CalibrationJob(
       DiffusionTransformer model,
@@ -71,6 +77,24 @@ public final class CalibrationJob {
       Sampler sampler,
       GuidedDenoiser.Branches branches,
       int maxRowsPerBatch) {
+    this(model, cond, uncond, guidance, noise, setup, sampler, branches, maxRowsPerBatch, EdgeWeight.MEAN);
+  }
+
+  /**
+   * @param weight what the file's {@code errors} matrix holds per edge (every sample's value is
+   *     kept in {@code per_prompt} whatever it is)
+   */
+  public CalibrationJob(
+      DiffusionTransformer model,
+      Map<String, Tensor> cond,
+      Map<String, Tensor> uncond,
+      Guidance guidance,
+      Tensor noise,
+      CalibrationSetup setup,
+      Sampler sampler,
+      GuidedDenoiser.Branches branches,
+      int maxRowsPerBatch,
+      EdgeWeight weight) {
     if (noise.size(0) != setup.prompts().size()) {
       throw new IllegalArgumentException(
           "calibration has " + setup.prompts().size() + " prompts and " + noise.size(0) + " noise samples");
@@ -88,6 +112,7 @@ public final class CalibrationJob {
     this.setup = setup;
     this.branches = branches;
     this.maxRowsPerBatch = maxRowsPerBatch;
+    this.weight = weight;
   }
 
   /** The starting point: the measured part of {@code out} when it exists, else nothing measured. */
@@ -113,7 +138,13 @@ public final class CalibrationJob {
   public EdgeErrors run(EdgeErrors errors, Path out, CalibrationListener listener, java.util.function.IntPredicate groups) {
     long start = System.nanoTime();
     double before = out != null && Files.exists(out) ? previousSeconds(out) : 0;
-    Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch);
+    ReuseRule saved = out != null && Files.exists(out) ? ErrorsFile.savedReuse(out, setup.steps()) : ReuseRule.PLAIN;
+    Calibrator.ReuseChoice choice =
+        setup.reuse().equals("plain") ? Calibrator.ReuseChoice.PLAIN
+            // A continued file keeps the magnitudes its first edges were measured under.
+            : saved.cliName().equals(setup.reuse()) ? reference -> saved
+            : reference -> ReuseRule.magnitudeRatio(reference.residualMagnitudes());
+    Calibrator calibrator = new Calibrator(sampler, this::denoiser, noise, maxRowsPerBatch, choice);
     calibrator.run(
         errors,
         new CalibrationListener() {
@@ -129,17 +160,42 @@ public final class CalibrationJob {
 
           @Override
           public void groupDone(int j, EdgeErrors e) {
+            reuse = calibrator.reuseRule();
             if (out != null) {
-              ErrorsFile.write(out, setup, e, before + (System.nanoTime() - start) / 1e9);
+              write(out, e, before + (System.nanoTime() - start) / 1e9, List.of());
             }
             listener.groupDone(j, e);
           }
         },
         groups);
+    if (calibrator.reuseRule() != null) {
+      reuse = calibrator.reuseRule();
+    }
     if (out != null) {
-      ErrorsFile.write(out, setup, errors, before + (System.nanoTime() - start) / 1e9);
+      write(out, errors, before + (System.nanoTime() - start) / 1e9, List.of(out));
     }
     return errors;
+  }
+
+  /**
+   * Writes {@code errors} as this job's errors file: its edge weight, and the reuse rule the edges
+   * were measured under. When this process measured nothing (a continued complete file, a rank
+   * without groups), the rule is the one recorded in {@code measured}, files of this setup that
+   * other runs wrote.
+   *
+   * @throws IllegalStateException when a corrected reuse's magnitudes are known nowhere
+   */
+  public void write(Path out, EdgeErrors errors, double seconds, List<Path> measured) {
+    ReuseRule rule = reuse;
+    for (Path p : measured) {
+      if (rule == null && Files.exists(p)) {
+        rule = ErrorsFile.savedReuse(p, setup.steps());
+      }
+    }
+    if (rule == null && !setup.reuse().equals("plain")) {
+      throw new IllegalStateException(out + ": no run measured the " + setup.reuse() + " magnitudes of this calibration");
+    }
+    ErrorsFile.write(out, setup, errors, seconds, weight, rule == null ? ReuseRule.PLAIN : rule);
   }
 
   /** The seconds a saved errors file says its calibration took so far (0 when it does not say). */

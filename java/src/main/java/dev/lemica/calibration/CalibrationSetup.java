@@ -11,10 +11,13 @@ import java.util.List;
  * Everything that determines calibration results. A partially filled errors file is continued only
  * when its setup equals the requested one.
  *
+ * @param prompts each calibration sample's prompt (a prompt repeats when it runs under several seeds)
  * @param sampler the sampler's {@link dev.lemica.sampling.Sampler#describe()}, as provenance records it
  * @param video the sample size as WIDTHxHEIGHTxFRAMES where the pipeline lets it vary, else null
  *     (the embedded model's size is fixed)
  * @param shift the flow shift, or NaN where the sampler has none (recorded as null)
+ * @param reuse the {@link dev.lemica.cache.ReuseRule} name reused steps are measured under
+ * @param seeds each sample's noise seed when every sample has its own ({@code --seeds}), else null
  */
 public record CalibrationSetup(
     String model,
@@ -27,7 +30,25 @@ public record CalibrationSetup(
     String cfg,
     String compute,
     String sampler,
-    String video) {
+    String video,
+    String reuse,
+    List<Long> seeds) {
+
+  public CalibrationSetup {
+    if (seeds != null && seeds.size() != prompts.size()) {
+      throw new IllegalArgumentException("calibration has " + prompts.size() + " samples but " + seeds.size() + " seeds");
+    }
+    if (!reuse.equals("plain") && !reuse.equals("magnitude-ratio")) {
+      throw new IllegalArgumentException("unknown reuse rule '" + reuse + "' (known: plain, magnitude-ratio)");
+    }
+  }
+
+  /** A setup with plain reuse and one noise draw for the whole batch. */
+  public CalibrationSetup(
+      String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg,
+      String compute, String sampler, String video) {
+    this(model, prompts, noise, steps, shift, guidance, maxSkip, cfg, compute, sampler, video, "plain", null);
+  }
 
   public CalibrationSetup(
       String model, List<String> prompts, String noise, int steps, double shift, double guidance, int maxSkip, String cfg,
@@ -61,6 +82,10 @@ public record CalibrationSetup(
     n.put("cfg", cfg);
     n.put("compute", compute);
     n.put("metric", OutputError.METRIC);
+    n.putObject("reuse").put("rule", reuse);
+    if (seeds != null) {
+      n.putArray("seeds").addAll(seeds.stream().map(JsonNodeFactory.instance::numberNode).toList());
+    }
     return n;
   }
 
@@ -78,6 +103,14 @@ public record CalibrationSetup(
         continue;
       }
       if (key.equals("sampler") && saved.path(key).isTextual() && SamplerNames.matches(saved.get(key).asText(), sampler)) {
+        continue;
+      }
+      if (key.equals("reuse")) {
+        // Files from before reuse rules measured plain reuse; the magnitudes are data, not setup.
+        String rule = saved.path("reuse").path("rule").asText("plain");
+        if (!rule.equals(reuse)) {
+          return key;
+        }
         continue;
       }
       if (!mine.get(key).equals(saved.get(key))) {

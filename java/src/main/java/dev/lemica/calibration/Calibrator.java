@@ -3,6 +3,7 @@ package dev.lemica.calibration;
 import dev.lemica.cache.ComputeDecider;
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.ResidualCache;
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.Sampler;
 import dev.lemica.sampling.SamplerState;
@@ -25,6 +26,10 @@ import org.bytedeco.pytorch.Tensor;
  * same j then compute every remaining step, so they run together as one batch (edges × prompts),
  * one group per j. A group is the unit of progress and of resumption.
  *
+ * <p>Reused steps follow a {@link ReuseRule} (plain, or scaled by calibrated residual magnitudes,
+ * which are measured on the uncached run before any edge); its scale depends on the two steps only,
+ * so an edge's error still depends on i and j alone.
+ *
  * <p>Any {@link Sampler} works: a restart takes the reference's complete sampler state (a multistep
  * solver's history included) and, for a stochastic sampler, replays the reference's step noise, so
  * an edge's run differs from the reference only by the reused residuals.
@@ -34,17 +39,37 @@ public final class Calibrator {
   private final DenoiserFactory denoisers;
   private final Tensor noise;
   private final int maxRowsPerBatch;
+  private final ReuseChoice reuseChoice;
+  private ReuseRule reuse;
+
+  /** Picks the reuse rule once the uncached run is known (a rule may be measured on it). */
+  @FunctionalInterface
+  interface ReuseChoice {
+    ReuseChoice PLAIN = reference -> ReuseRule.PLAIN;
+
+    ReuseRule choose(ReferenceTrajectory reference);
+  }
+
+  Calibrator(Sampler sampler, DenoiserFactory denoisers, Tensor noise, int maxRowsPerBatch) {
+    this(sampler, denoisers, noise, maxRowsPerBatch, ReuseChoice.PLAIN);
+  }
 
   /**
    * @param denoisers CFG denoisers for the calibration prompts, stacked {@code repeats} times
    * @param noise initial latents of the calibration prompts, (P, ...)
    * @param maxRowsPerBatch most samples per forward (each CFG branch doubles it internally)
    */
-  Calibrator(Sampler sampler, DenoiserFactory denoisers, Tensor noise, int maxRowsPerBatch) {
+  Calibrator(Sampler sampler, DenoiserFactory denoisers, Tensor noise, int maxRowsPerBatch, ReuseChoice reuseChoice) {
     this.sampler = sampler;
     this.denoisers = denoisers;
     this.noise = noise;
     this.maxRowsPerBatch = Math.max(1, maxRowsPerBatch);
+    this.reuseChoice = reuseChoice;
+  }
+
+  /** The rule the edges are measured under; known once {@link #run} has recorded the uncached run. */
+  ReuseRule reuseRule() {
+    return reuse;
   }
 
   /** Fills every unmeasured edge of {@code errors}, group by group. */
@@ -79,6 +104,7 @@ public final class Calibrator {
     listener.started(total);
     StepListener referenceProgress = (step, n, computed) -> listener.progressed(prompts);
     ReferenceTrajectory reference = ReferenceTrajectory.record(sampler, noise, denoisers, referenceProgress);
+    reuse = reuseChoice.choose(reference);
     Sampler replay = reference.replaying(sampler);
     ReuseChains chains = new ReuseChains(reference, replay, errors.maxSkip());
     try {
@@ -160,9 +186,18 @@ public final class Calibrator {
         // The chain of i = s-1 starts now: it enters step s (= i+1) in the reference's state.
         int i = s - 1;
         state.put(i, reference.stateBefore(s).share());
-        ComputeDecider reuseAlways = (step, context, hasResidual, call) -> false;
-        ResidualCache cache = new ResidualCache(reuseAlways);
-        reference.residualsOf(i).forEach(cache::seed);
+        ResidualCache cache = new ResidualCache(new ComputeDecider() {
+          @Override
+          public boolean shouldCompute(int step, String context, boolean hasResidual, dev.lemica.model.BlockStackCall call) {
+            return false;
+          }
+
+          @Override
+          public ReuseRule reuseRule() {
+            return reuse;
+          }
+        });
+        reference.residualsOf(i).forEach((context, residual) -> cache.seed(context, residual, i));
         caches.put(i, cache);
         // Each live chain takes its reused step s; chains too long to end an edge are dropped.
         for (int start0 : new ArrayList<>(state.keySet())) {

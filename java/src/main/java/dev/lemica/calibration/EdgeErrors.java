@@ -1,5 +1,6 @@
 package dev.lemica.calibration;
 
+import dev.lemica.solver.EdgeWeight;
 import java.util.Arrays;
 
 /**
@@ -168,6 +169,21 @@ public final class EdgeErrors {
       sum += get(p, i, j);
     }
     return sum / prompts();
+  }
+
+  /** The edge's weight over the samples under {@code weight}; NaN where unmeasured. */
+  public double weighted(int i, int j, EdgeWeight weight) {
+    if (weight instanceof EdgeWeight.Mean) {
+      return mean(i, j);
+    }
+    double[] values = new double[prompts()];
+    for (int p = 0; p < prompts(); p++) {
+      values[p] = get(p, i, j);
+      if (Double.isNaN(values[p])) {
+        return Double.NaN;
+      }
+    }
+    return weight.of(values);
   }
 
   /** Population standard deviation over prompts; NaN where unmeasured. */

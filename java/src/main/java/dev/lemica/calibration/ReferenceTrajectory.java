@@ -2,6 +2,8 @@ package dev.lemica.calibration;
 
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.ResidualCache;
+import dev.lemica.cache.ResidualMagnitude;
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.RecordedNoise;
 import dev.lemica.sampling.Sampler;
@@ -71,6 +73,25 @@ final class ReferenceTrajectory {
 
   Map<String, Tensor> residualsOf(int step) {
     return residuals.get(step);
+  }
+
+  /**
+   * Mean per-token L2 norm of the residual at every step, averaged over the contexts (CFG
+   * branches, whatever their layout) and samples: the magnitudes of {@link ReuseRule#magnitudeRatio}.
+   */
+  double[] residualMagnitudes() {
+    double[] m = new double[residuals.size()];
+    for (int s = 0; s < m.length; s++) {
+      Map<String, Tensor> step = residuals.get(s);
+      double sum = 0;
+      long rows = 0;
+      for (Tensor r : step.values()) {
+        sum += ResidualMagnitude.mean(r) * r.size(0);
+        rows += r.size(0);
+      }
+      m[s] = sum / rows;
+    }
+    return m;
   }
 
   void release() {

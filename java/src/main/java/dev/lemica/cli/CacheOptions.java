@@ -20,8 +20,11 @@ final class CacheOptions {
           "Run the block stack at B of the steps and reuse its residual at the others.",
           "Uses the model's LeMiCa schedule for B when the model folder ships a calibration for"
               + " this step count (lemica/schedules/*.json, or lemica/errors.json solved for B with"
-              + " lex-minimax), and otherwise a uniform schedule (B steps evenly spread, first and"
-              + " last included); the run says which. The embedded model ships one for 50 steps."
+              + " lex-minimax); else, at 50 steps, the list LeMiCa's authors published for B when the"
+              + " folder's transformer is Wan2.1 T2V 1.3B (B 25, 20, 17, 14) or 14B (25, 20, 17, 14),"
+              + " FLUX.1-dev (26, 20, 15, 10) or Qwen-Image (25, 17, 10); otherwise a uniform schedule"
+              + " (B steps evenly spread, first and last included); the run says which. The embedded"
+              + " model ships one for 50 steps."
         })
     Integer budget;
 

@@ -12,6 +12,8 @@ import dev.lemica.pipeline.Pipelines;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.PromptSeeds;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.sampling.Sampler;
 import java.nio.file.Path;
 import java.util.List;
@@ -30,7 +32,8 @@ import picocli.CommandLine.Option;
     description = {
       "Measures LeMiCa's edge errors: for every edge i->j (2 <= j-i <= max-skip), the mean absolute error"
           + " of the final output when the block stack runs at every step except i+1..j-1 (which reuse step i's"
-          + " residual), against the uncached run, averaged over the prompts.",
+          + " residual), against the uncached run, for every calibration sample (a prompt, or with --seeds a prompt"
+          + " under one seed), and their mean (or --edge-weight) per edge.",
       "Cost: one full run plus, per edge, the steps after j; edges ending at the same step run as one batch."
           + " The output file is saved after every group of edges: run the same command again to continue an"
           + " interrupted calibration. Feed the result to `lemica solve`.",
@@ -61,23 +64,58 @@ final class CalibrateCommand implements Callable<Integer> {
   int batch;
 
 
+  @Option(
+      names = "--edge-weight",
+      paramLabel = "W",
+      defaultValue = "mean",
+      description = "What the file's errors matrix holds per edge: mean over the calibration samples (default),"
+          + " max (the worst sample: minimax across samples too) or a quantile qQ (e.g. q0.9). Every sample's"
+          + " error is kept in per_prompt whatever it is, so `solve --edge-weight` can choose again.")
+  String edgeWeight;
+
+  @Option(
+      names = "--reuse",
+      paramLabel = "RULE",
+      defaultValue = "plain",
+      description = "How reused steps apply the cached residual while edges are measured: plain (unchanged, as"
+          + " published) or magnitude-ratio (scaled by m[k]/m[i], the mean residual norms of the full runs at the"
+          + " reusing step k and the computing step i, measured on the full run first and kept in the file)."
+          + " `evaluate --errors` runs the schedules it solves under the file's rule; schedule files do not record it"
+          + " yet, so generate and sample reuse plainly. Default: ${DEFAULT-VALUE}.")
+  String reuse;
+
   @Option(names = "--quiet", description = "No progress bar.")
   boolean quiet;
 
   @Mixin ComputeOptions compute;
+
+  /** --edge-weight's value, or a one-line fault naming the option. */
+  static EdgeWeight edgeWeight(String name) {
+    try {
+      return EdgeWeight.fromName(name);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--edge-weight: " + e.getMessage());
+    }
+  }
 
   @Override
   public Integer call() {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
-    List<String> promptList = prompts.prompts();
+    EdgeWeight weight = edgeWeight(edgeWeight);
+    if (!reuse.equals("plain") && !reuse.equals("magnitude-ratio")) {
+      throw new IllegalArgumentException("--reuse: unknown rule '" + reuse + "' (known: plain, magnitude-ratio)");
+    }
+    List<String> given = prompts.prompts();
+    PromptSeeds samples = noise.samples(given);
+    List<String> promptList = samples != null ? samples.prompts() : given;
     OutputFile.check(out, ".json");
     Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
-      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions));
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, samples == null ? 1 : noise.seedCount()));
       Sampler sampler = pipeline.sampler(settings);
       Guidance guidance = pipeline.guidance(settings);
       CalibrationSetup setup =
@@ -85,20 +123,21 @@ final class CalibrateCommand implements Callable<Integer> {
               modelOptions.label(),
               promptList, noise.describe(), settings.steps(), settings.shift(), settings.guidance(), maxSkip,
               branches.toString().toLowerCase(java.util.Locale.ROOT), target.toString(), sampler.describe(),
-              pipeline instanceof TextToVideoPipeline ? null : settings.width() + "x" + settings.height() + "x" + settings.frames());
-      Tensor initial = noise.noise(pipeline.noiseShape(settings));
+              pipeline instanceof TextToVideoPipeline ? null : settings.width() + "x" + settings.height() + "x" + settings.frames(),
+              reuse, samples != null ? samples.seeds() : null);
+      Tensor initial = noise.noise(samples, pipeline.noiseShape(settings));
       Conditioning text = pipeline.encode(settings);
       long begin = System.nanoTime();
       pipeline.withTransformer(transformer -> {
         CalibrationJob job =
-            new CalibrationJob(transformer, text.cond(), text.uncond(), guidance, initial, setup, sampler, branches, batch);
+            new CalibrationJob(transformer, text.cond(), text.uncond(), guidance, initial, setup, sampler, branches, batch, weight);
         try (CalibrationProgress progress = new CalibrationProgress(quiet || !ranks.leads())) {
           return ShardedCalibration.run(job, out, ranks.hostWorld(), progress);
         }
       });
       if (ranks.leads()) {
         System.out.printf(
-            "wrote %s: %d steps, max skip %d, %d prompt(s)%s, %.1f s%n",
+            "wrote %s: %d steps, max skip %d, %d sample(s)%s, %.1f s%n",
             out, settings.steps(), maxSkip, promptList.size(), ranks.size() > 1 ? ", " + ranks.size() + " ranks" : "",
             (System.nanoTime() - begin) / 1e9);
       }

@@ -2,8 +2,14 @@ package dev.lemica.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.CorrectedReuse;
 import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
+import dev.lemica.evaluation.CalibrationOverlap;
+import dev.lemica.evaluation.Comparisons;
 import dev.lemica.evaluation.Evaluator;
 import dev.lemica.evaluation.QualityPlot;
 import dev.lemica.evaluation.ResultTable;
@@ -19,7 +25,10 @@ import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleFile;
 import dev.lemica.sampling.SamplerNames;
 import dev.lemica.schedule.ScheduleSource;
+import dev.lemica.sampling.PromptSeeds;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.solver.ErrorMatrix;
+import dev.lemica.solver.SampledErrors;
 import dev.lemica.solver.Objective;
 import dev.lemica.solver.ScheduleSolver;
 import dev.lemica.video.PngWriter;
@@ -47,14 +56,20 @@ import picocli.CommandLine.Option;
     description = {
       "Compares cached sampling with the full run on held-out prompts: for each budget B, LeMiCa schedules"
           + " (lex-minimax and min-sum) against the baselines uniform (B evenly spread steps), fewer steps"
-          + " (sampling with B steps, same compute) and teacache (online, threshold chosen to compute about B"
-          + " steps), plus any --schedule given.",
+          + " (sampling with B steps, same compute), teacache (online, threshold chosen to compute about B"
+          + " steps) and, when asked for, magcache (MagCache-style: accumulated magnitude-ratio error against a"
+          + " threshold, ratios recorded on one more full run of the same samples, threshold and skip limit chosen"
+          + " to compute about B steps), plus any --schedule given.",
       "Metrics per prompt against the full run's video, both mapped to [0,1] as (x+1)/2 and clamped:"
           + " PSNR = 10*log10(1/MSE) (capped at 100 dB); SSIM with an 11x11 Gaussian window (sigma 1.5),"
           + " K1 0.01, K2 0.03, over the window positions inside each frame, averaged over frames and"
           + " channels; MAE = mean |a-b|. Wall-clock speedups are over the full run in the same process.",
       "LeMiCa schedules come from --errors, else from the model's own calibration (lemica/schedules/ or"
-          + " lemica/errors.json), solved here for each budget."
+          + " lemica/errors.json), solved here for each budget.",
+      "With --seeds every prompt runs under every seed, and the scores are over those samples. Each row gives the"
+          + " mean and the worst sample (lowest PSNR/SSIM, highest MAE); after the table, the best policy per budget"
+          + " and metric, how many comparisons each LeMiCa schedule wins against the other policies, and whether the"
+          + " prompts and seeds are held out from the calibration the schedules came from."
     })
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin ModelOptions modelOptions;
@@ -72,12 +87,26 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--policies",
       split = ",",
-      defaultValue = "lemica,uniform,fewer-steps,teacache",
-      description = "Policies evaluated at each budget. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "lemica,uniform,fewer-steps,teacache,magcache",
+      description = "Policies evaluated at each budget (lemica, uniform, fewer-steps, teacache, magcache). Default: ${DEFAULT-VALUE}.")
   List<String> policies;
 
   @Option(names = "--errors", paramLabel = "FILE", description = "Error matrix from `lemica calibrate`, solved here for each budget.")
   Path errors;
+
+  @Option(
+      names = "--edge-weight",
+      paramLabel = "W",
+      description = "Solve the LeMiCa schedules from --errors with each edge weighted by mean, max or a quantile qQ"
+          + " of its per-sample calibration errors (as `solve --edge-weight`). Default: the file's errors matrix.")
+  String edgeWeight;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "SEL",
+      description = "Solve from only these calibration samples of --errors (indices into its per_prompt, e.g. 0-3),"
+          + " weighted by --edge-weight (default mean), as `solve --samples`.")
+  String samples;
 
   @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate; repeatable.")
   List<String> schedules = new ArrayList<>();
@@ -103,7 +132,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
-  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache");
+  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache", "magcache");
 
   @Override
   public Integer call() {
@@ -118,14 +147,23 @@ final class EvaluateCommand implements Callable<Integer> {
     ComputeTarget target = compute.target();
     GuidedDenoiser.Branches branches = modelOptions.branches(target);
     Path modelDir = modelOptions.folder();
-    List<String> promptList = prompts.prompts();
+    if ((edgeWeight != null || samples != null) && errors == null) {
+      throw new IllegalArgumentException("--edge-weight and --samples reweigh the per-sample errors of --errors FILE; give one");
+    }
+    EdgeWeight weight = edgeWeight == null ? null : CalibrateCommand.edgeWeight(edgeWeight);
+    List<String> given = prompts.prompts();
+    PromptSeeds perSeed = noise.samples(given);
+    List<String> promptList = perSeed != null ? perSeed.prompts() : given;
+    List<String> labels = perSeed != null ? java.util.stream.IntStream.range(0, perSeed.size()).mapToObj(perSeed::label).toList() : promptList;
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
-      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions));
+      GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, perSeed == null ? 1 : noise.seedCount()));
       int t = settings.steps();
       Optional<ErrorMatrix> matrix =
-          errors != null ? Optional.of(ErrorMatrix.read(errors)) : ScheduleSource.calibratedErrors(modelDir, t);
+          errors == null ? ScheduleSource.calibratedErrors(modelDir, t)
+              : weight == null && samples == null ? Optional.of(ErrorMatrix.read(errors))
+              : Optional.of(selected(SampledErrors.read(errors)).matrix(weight == null ? EdgeWeight.MEAN : weight));
       String sampler = pipeline.sampler(settings).describe();
       matrix.ifPresent(m -> {
         if (m.steps() != t) {
@@ -139,21 +177,27 @@ final class EvaluateCommand implements Callable<Integer> {
         }
       }
       Conditioning text = pipeline.encode(settings);
-      Tensor initial = noise.noise(pipeline.noiseShape(settings));
+      Tensor initial = noise.noise(perSeed, pipeline.noiseShape(settings));
+      Optional<CalibrationOverlap> overlap = matrix.map(m -> CalibrationOverlap.of(m.metadata(), given, noise.seedsDrawn()));
+      overlap.ifPresent(o -> System.err.println("note: " + o.describe()));
       pipeline.withTransformer(transformer -> {
-        evaluate(new Evaluator(pipeline, text, initial, settings, branches), matrix, modelDir, sampler, promptList, settings, target);
+        evaluate(new Evaluator(pipeline, text, initial, settings, branches), matrix, overlap, modelDir, sampler, labels, settings, target);
         return null;
       });
     }
     return 0;
   }
 
+  private SampledErrors selected(SampledErrors all) {
+    return samples == null ? all : all.select(SampledErrors.parseSelection(samples));
+  }
+
   /** Every variant against the full run, with the transformer loaded throughout. */
   private void evaluate(
-      Evaluator evaluator, Optional<ErrorMatrix> matrix, Path modelDir, String sampler, List<String> promptList,
-      GenerationSettings settings, ComputeTarget target) {
+      Evaluator evaluator, Optional<ErrorMatrix> matrix, Optional<CalibrationOverlap> overlap, Path modelDir, String sampler,
+      List<String> promptList, GenerationSettings settings, ComputeTarget target) {
     int t = settings.steps();
-    System.err.printf("full run: %d prompts x %d steps...%n", promptList.size(), t);
+    System.err.printf("full run: %d samples x %d steps...%n", promptList.size(), t);
     evaluator.runFull();
     System.err.printf("full run took %.2f s%n", evaluator.fullSeconds());
 
@@ -161,9 +205,9 @@ final class EvaluateCommand implements Callable<Integer> {
     for (int b : budgets) {
       if (policies.contains("lemica")) {
         for (Objective objective : new Objective[] {Objective.LEX_MINIMAX, Objective.MIN_SUM}) {
-          lemicaSchedule(matrix, modelDir, t, b, objective)
+          lemicaPolicy(matrix, modelDir, t, b, objective)
               .ifPresentOrElse(
-                  s -> variants.add(new Variant("lemica " + objective.cliName(), b, t, new StaticSchedulePolicy(s, "lemica " + objective.cliName()))),
+                  p -> variants.add(new Variant("lemica " + objective.cliName(), b, t, p)),
                   () -> System.err.printf("note: no LeMiCa %s schedule for B=%d: no calibration for %d steps (give --errors)%n", objective.cliName(), b, t));
         }
       }
@@ -175,6 +219,9 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (policies.contains("teacache")) {
         variants.add(new Variant("teacache", b, t, evaluator.teaCacheFor(b)));
+      }
+      if (policies.contains("magcache")) {
+        variants.add(new Variant("magcache", b, t, evaluator.magCacheFor(b)));
       }
     }
     for (String s : schedules) {
@@ -198,7 +245,7 @@ final class EvaluateCommand implements Callable<Integer> {
               if (perPrompt) {
                 for (int i = 0; i < promptList.size(); i++) {
                   var s = r.perPrompt()[i];
-                  String line = String.format(java.util.Locale.ROOT, "|   %s | | | | %.2f | %.4f | %.4f | | |", promptList.get(i), s.psnr(), s.ssim(), s.mae());
+                  String line = String.format(java.util.Locale.ROOT, "|   %s | | | | %.2f | %.4f | %.4f | | | | | |", promptList.get(i), s.psnr(), s.ssim(), s.mae());
                   lines.add(line);
                   System.out.println(line);
                 }
@@ -214,8 +261,21 @@ final class EvaluateCommand implements Callable<Integer> {
       PngWriter.write(VideoFrames.labelledRows(frameLabels, frameVideos, 3), framesPng);
     }
     frameVideos.forEach(Tensor::releaseReference);
-    System.out.printf("full: %d steps, %.2f s wall for %d prompts%n", t, evaluator.fullSeconds(), promptList.size());
-    writeOutputs(results, lines, promptList, evaluator, settings, target);
+    System.out.printf("full: %d steps, %.2f s wall for %d samples%n", t, evaluator.fullSeconds(), promptList.size());
+    Comparisons comparisons = new Comparisons(results);
+    List<String> contenders = comparisons.policies().stream().filter(p -> p.startsWith("lemica ")).toList();
+    List<String> summary = new ArrayList<>(List.of("", comparisons.markdown(), ""));
+    Set<String> others = new java.util.LinkedHashSet<>(comparisons.policies());
+    others.removeAll(contenders);
+    for (String p : others.isEmpty() ? List.<String>of() : contenders) {
+      Comparisons.Tally tally = comparisons.tally(p, others);
+      summary.add(String.format(java.util.Locale.ROOT, "%s wins %d of %d comparisons against %s (%s at each budget)",
+          p, tally.wins(), tally.comparisons(), others, java.util.Arrays.stream(Comparisons.Metric.values()).map(Comparisons.Metric::label).toList()));
+    }
+    overlap.ifPresent(o -> summary.add(o.describe()));
+    summary.forEach(System.out::println);
+    lines.addAll(summary);
+    writeOutputs(results, lines, promptList, evaluator, settings, target, comparisons.json(contenders), overlap);
     evaluator.release();
   }
 
@@ -226,15 +286,36 @@ final class EvaluateCommand implements Callable<Integer> {
     return first;
   }
 
-  private Optional<Schedule> lemicaSchedule(Optional<ErrorMatrix> matrix, Path modelDir, int steps, int budget, Objective objective) {
+  /**
+   * The model's shipped schedule (unless --errors is given), else one solved from the matrix; a
+   * schedule solved from errors measured under a corrected reuse runs under that rule.
+   */
+  private Optional<CachePolicy> lemicaPolicy(Optional<ErrorMatrix> matrix, Path modelDir, int steps, int budget, Objective objective) {
+    String label = "lemica " + objective.cliName();
     Optional<Schedule> shipped = ScheduleSource.calibrated(modelDir, steps, budget, objective.cliName()).map(ScheduleFile::schedule);
     if (errors == null && shipped.isPresent()) {
-      return shipped;
+      return shipped.map(s -> new StaticSchedulePolicy(s, label));
     }
-    return matrix.map(m -> ScheduleSolver.solve(m, budget, objective).schedule());
+    return matrix.map(m -> reused(new StaticSchedulePolicy(ScheduleSolver.solve(m, budget, objective).schedule(), label), m, steps));
   }
 
-  private void writeOutputs(List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, GenerationSettings settings, ComputeTarget target) {
+  private static CachePolicy reused(StaticSchedulePolicy policy, ErrorMatrix matrix, int steps) {
+    JsonNode reuse = matrix.metadata().get("reuse");
+    if (reuse == null) {
+      return policy;
+    }
+    ReuseRule rule;
+    try {
+      rule = ReuseRule.fromJson(reuse, steps);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(matrix.source() + ": " + e.getMessage());
+    }
+    return rule.equals(ReuseRule.PLAIN) ? policy : new CorrectedReuse(policy, rule);
+  }
+
+  private void writeOutputs(
+      List<VariantResult> results, List<String> lines, List<String> promptList, Evaluator evaluator, GenerationSettings settings,
+      ComputeTarget target, ObjectNode comparisons, Optional<CalibrationOverlap> overlap) {
     try {
       if (table != null) {
         Files.writeString(table, String.join("\n", lines) + "\n");
@@ -252,12 +333,16 @@ final class EvaluateCommand implements Callable<Integer> {
         setup.put("guidance", settings.guidance());
         setup.put("compute", target.toString());
         setup.put("errors", errors != null ? errors.toString() : null);
-        Files.writeString(report, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
-            ResultTable.json(results, promptList, evaluator.fullSeconds(), setup)) + "\n");
+        setup.put("edge_weight", edgeWeight);
+        setup.put("calibration_samples", samples);
+        ObjectNode json = ResultTable.json(results, promptList, evaluator.fullSeconds(), setup);
+        json.set("comparisons", comparisons);
+        overlap.ifPresent(o -> json.set("calibration_overlap", o.toJson()));
+        Files.writeString(report, new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
       }
       if (plot != null) {
         List<VariantResult> withBudgets = results.stream().filter(r -> !r.variant().policy().startsWith("schedule ")).toList();
-        PngWriter.write(QualityPlot.psnrByBudget(withBudgets, settings.steps(), "PSNR against the full run, " + promptList.size() + " held-out prompts, T=" + settings.steps()), plot);
+        PngWriter.write(QualityPlot.psnrByBudget(withBudgets, settings.steps(), "PSNR against the full run, " + promptList.size() + " samples, T=" + settings.steps()), plot);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

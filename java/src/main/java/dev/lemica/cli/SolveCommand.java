@@ -4,8 +4,10 @@ import dev.lemica.schedule.Provenance;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleFile;
 import dev.lemica.solver.AllBudgets;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.solver.ErrorMatrix;
 import dev.lemica.solver.Objective;
+import dev.lemica.solver.SampledErrors;
 import dev.lemica.solver.ScheduleSolver;
 import dev.lemica.solver.SolvedSchedule;
 import java.io.PrintWriter;
@@ -78,6 +80,22 @@ public final class SolveCommand implements Callable<Integer> {
           + " its errors on the matrix (for comparison).")
   boolean uniform;
 
+  @Option(
+      names = "--edge-weight",
+      paramLabel = "W",
+      description = "Rebuild each edge's weight from the file's per-sample errors (per_prompt) instead of taking its"
+          + " errors matrix: mean (LeMiCa's average over calibration samples), max (the worst sample, so that"
+          + " the schedule is minimax across prompts and seeds too) or a quantile qQ, 0 < Q < 1 (e.g. q0.9;"
+          + " linear interpolation as NumPy's default). Recorded in the schedule's provenance.")
+  String edgeWeight;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "SEL",
+      description = "Only these calibration samples (indices into the file's per_prompt, e.g. 0-3,6), weighted by"
+          + " --edge-weight (default mean): one calibration of many prompts and seeds answers every subset.")
+  String samples;
+
   @Option(names = "--out", paramLabel = "PATH", description = "Where to write the schedule (a directory with --all-budgets). Without it, nothing is written.")
   Path out;
 
@@ -85,7 +103,7 @@ public final class SolveCommand implements Callable<Integer> {
   public Integer call() {
     checkOptions();
     PrintWriter w = spec.commandLine().getOut();
-    ErrorMatrix matrix = ErrorMatrix.read(errors);
+    ErrorMatrix matrix = readMatrix();
     if (maxSkip != null) {
       if (maxSkip < 1) {
         throw new ParameterException(spec.commandLine(), "--max-skip must be at least 1, got " + maxSkip);
@@ -114,6 +132,18 @@ public final class SolveCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The file's errors matrix, or one weighted afresh from its per-sample errors. */
+  private ErrorMatrix readMatrix() {
+    if (edgeWeight == null && samples == null) {
+      return ErrorMatrix.read(errors);
+    }
+    SampledErrors sampled = SampledErrors.read(errors);
+    if (samples != null) {
+      sampled = sampled.select(SampledErrors.parseSelection(samples));
+    }
+    return sampled.matrix(edgeWeight == null ? EdgeWeight.MEAN : EdgeWeight.fromName(edgeWeight));
+  }
+
   private void checkOptions() {
     if (allBudgets == (budget != null)) {
       throw new ParameterException(spec.commandLine(), "give exactly one of --budget B and --all-budgets");
@@ -123,6 +153,13 @@ public final class SolveCommand implements Callable<Integer> {
     }
     if (uniform && objective != null) {
       throw new ParameterException(spec.commandLine(), "--uniform is not solved, so it takes no --objective");
+    }
+    if (edgeWeight != null) {
+      try {
+        EdgeWeight.fromName(edgeWeight);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--edge-weight: " + e.getMessage());
+      }
     }
     if (objective != null) {
       try {

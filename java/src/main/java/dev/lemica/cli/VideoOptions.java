@@ -24,8 +24,24 @@ final class VideoOptions {
 
   /** The request for {@code prompts} with these options and the model options' steps, guidance and shift. */
   GenerationRequest request(List<String> prompts, ModelOptions model) {
+    return request(prompts, model, 1);
+  }
+
+  /**
+   * The request for samples made of each prompt {@code repeatEach} times in a row (every prompt
+   * under several seeds): a negative prompt given per prompt repeats with it.
+   */
+  GenerationRequest request(List<String> samples, ModelOptions model, int repeatEach) {
+    List<String> negatives = negativePrompts;
+    if (repeatEach > 1 && negatives.size() > 1) {
+      negatives = new ArrayList<>();
+      for (String n : negativePrompts) {
+        for (int r = 0; r < repeatEach; r++) {
+          negatives.add(n);
+        }
+      }
+    }
     return new GenerationRequest(
-        prompts, negativePrompts.isEmpty() ? null : negativePrompts, height, width, frames, model.steps, model.guidance, model.shift,
-        maxSequenceLength);
+        samples, negatives.isEmpty() ? null : negatives, height, width, frames, model.steps, model.guidance, model.shift, maxSequenceLength);
   }
 }

@@ -58,7 +58,7 @@ public final class ShardedCalibration {
     }
     EdgeErrors all = joined(known, ranks, MERGE_WAIT);
     if (me == 0) {
-      ErrorsFile.write(out, job.setup(), all, before + (System.nanoTime() - start) / 1e9);
+      job.write(out, all, before + (System.nanoTime() - start) / 1e9, parts(out));
     }
     // Parts go only once the errors file exists: a failure before leaves every part to resume from.
     ranks.barrier();

@@ -2,6 +2,7 @@ package dev.lemica.evaluation;
 
 import dev.lemica.cache.CachePolicy;
 import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.MagCachePolicy;
 import dev.lemica.cache.TeaCachePolicy;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
@@ -33,6 +34,7 @@ public final class Evaluator {
   private double fullSeconds;
   private int fullEvaluations;
   private Map<String, double[]> teaCacheChanges;
+  private Map<String, double[]> magCacheRatios;
 
   public Evaluator(DiffusionPipeline pipeline, Conditioning text, Tensor noise, GenerationSettings settings, GuidedDenoiser.Branches branches) {
     this.pipeline = pipeline;
@@ -71,6 +73,21 @@ public final class Evaluator {
   /** A TeaCache policy whose threshold aims at {@code budget} computed steps. */
   public TeaCachePolicy teaCacheFor(int budget) {
     return new TeaCachePolicy(TeaCachePolicy.thresholdForBudget(teaCacheChanges, settings.steps(), budget));
+  }
+
+  /**
+   * A MagCache-style policy landing near {@code budget}, its magnitude ratios recorded on one more
+   * full run of these samples (made the first time one is asked for).
+   */
+  public MagCachePolicy magCacheFor(int budget) {
+    if (magCacheRatios == null) {
+      MagCachePolicy.RatioRecorder recorder = new MagCachePolicy.RatioRecorder();
+      try (PointerScope scope = new PointerScope()) {
+        pipeline.sample(text, noise, settings, recorder, branches, StepListener.NONE);
+      }
+      magCacheRatios = Map.copyOf(recorder.ratios());
+    }
+    return MagCachePolicy.forBudget(magCacheRatios, settings.steps(), budget);
   }
 
   /** Runs each variant, handing its result (and its videos, valid during the call) to the callbacks. */

@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** A line chart of mean PSNR against budget, one line per policy, drawn with Java2D. */
+/**
+ * A line chart of PSNR against budget, one colour per policy, drawn with Java2D: the mean over the
+ * samples solid, and where there are several samples the worst one dashed in the same colour.
+ */
 public final class QualityPlot {
   private static final Color[] PALETTE = {
     new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c), new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)
@@ -27,11 +30,13 @@ public final class QualityPlot {
   public static BufferedImage psnrByBudget(List<VariantResult> results, int fullSteps, String title) {
     Map<String, List<double[]>> lines = new LinkedHashMap<>();
     for (VariantResult r : results) {
-      lines.computeIfAbsent(r.variant().policy(), k -> new ArrayList<>()).add(new double[] {r.effectiveBudget(fullSteps), r.meanPsnr()});
+      lines.computeIfAbsent(r.variant().policy(), k -> new ArrayList<>())
+          .add(new double[] {r.effectiveBudget(fullSteps), r.meanPsnr(), r.worstPsnr()});
     }
     double minX = Math.floor(results.stream().mapToDouble(r -> r.effectiveBudget(fullSteps)).min().orElse(0));
     double maxX = Math.ceil(results.stream().mapToDouble(r -> r.effectiveBudget(fullSteps)).max().orElse(1));
-    double minY = Math.floor(results.stream().mapToDouble(VariantResult::meanPsnr).min().orElse(0) / 5) * 5;
+    boolean worst = results.stream().anyMatch(r -> r.perPrompt().length > 1);
+    double minY = Math.floor(results.stream().mapToDouble(r -> worst ? r.worstPsnr() : r.meanPsnr()).min().orElse(0) / 5) * 5;
     double maxY = Math.ceil(results.stream().mapToDouble(VariantResult::meanPsnr).max().orElse(1) / 5) * 5;
     if (maxX == minX) {
       maxX = minX + 1;
@@ -72,7 +77,7 @@ public final class QualityPlot {
     g.setColor(Color.BLACK);
     g.drawRect(left, top, plotW, plotH);
     g.drawString("computed steps (block-stack evaluations per CFG branch)", left + plotW / 2 - 160, height - 18);
-    g.drawString("PSNR vs full (dB)", 8, top - 12);
+    g.drawString(worst ? "PSNR vs full (dB): mean solid, worst sample dashed" : "PSNR vs full (dB)", 8, top - 12);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
     g.drawString(title, left, 24);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
@@ -84,18 +89,23 @@ public final class QualityPlot {
       g.setStroke(new BasicStroke(2.2f));
       List<double[]> points = line.getValue();
       points.sort((a, b) -> Double.compare(a[0], b[0]));
-      int prevX = -1;
-      int prevY = -1;
-      for (double[] p : points) {
-        int px = left + (int) ((p[0] - minX) / (maxX - minX) * plotW);
-        int py = top + (int) ((maxY - p[1]) / (maxY - minY) * plotH);
-        g.fillOval(px - 4, py - 4, 8, 8);
-        if (prevX >= 0) {
-          g.drawLine(prevX, prevY, px, py);
+      for (int series = worst ? 2 : 1; series >= 1; series--) {
+        g.setStroke(series == 1 ? new BasicStroke(2.2f) : new BasicStroke(1.4f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        int prevX = -1;
+        int prevY = -1;
+        for (double[] p : points) {
+          int px = left + (int) ((p[0] - minX) / (maxX - minX) * plotW);
+          int py = top + (int) ((maxY - p[series]) / (maxY - minY) * plotH);
+          int dot = series == 1 ? 4 : 2;
+          g.fillOval(px - dot, py - dot, 2 * dot, 2 * dot);
+          if (prevX >= 0) {
+            g.drawLine(prevX, prevY, px, py);
+          }
+          prevX = px;
+          prevY = py;
         }
-        prevX = px;
-        prevY = py;
       }
+      g.setStroke(new BasicStroke(2.2f));
       g.drawLine(left + plotW + 15, legendY, left + plotW + 40, legendY);
       g.setColor(Color.BLACK);
       g.drawString(line.getKey(), left + plotW + 46, legendY + 4);

@@ -11,16 +11,16 @@ public final class ResultTable {
   private ResultTable() {}
 
   public static String markdownHeader() {
-    return "| policy | B | computed steps (effective) | block-stack evals | PSNR (dB) | SSIM | MAE | wall speedup | ideal |\n"
-        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|";
+    return "| policy | B | computed steps (effective) | block-stack evals | PSNR (dB) | SSIM | MAE | worst PSNR | worst SSIM | worst MAE | wall speedup | ideal |\n"
+        + "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
   }
 
   public static String markdownRow(VariantResult r) {
     return String.format(
         Locale.ROOT,
-        "| %s | %d | %s/%d | %d | %.2f | %.4f | %.4f | %.2fx | %.2fx |",
+        "| %s | %d | %s/%d | %d | %.2f | %.4f | %.4f | %.2f | %.4f | %.4f | %.2fx | %.2fx |",
         r.variant().policy(), r.variant().budget(), trim(r.effectiveBudget(r.fullSteps())), r.fullSteps(), r.blockStackEvaluations(),
-        r.meanPsnr(), r.meanSsim(), r.meanMae(), r.speedup(), r.idealSpeedup());
+        r.meanPsnr(), r.meanSsim(), r.meanMae(), r.worstPsnr(), r.worstSsim(), r.worstMae(), r.speedup(), r.idealSpeedup());
   }
 
   private static String trim(double v) {
@@ -47,6 +47,10 @@ public final class ResultTable {
       n.put("psnr", r.meanPsnr());
       n.put("ssim", r.meanSsim());
       n.put("mae", r.meanMae());
+      n.put("worst_psnr", r.worstPsnr());
+      n.put("worst_ssim", r.worstSsim());
+      n.put("worst_mae", r.worstMae());
+      n.put("worst_psnr_sample", r.worstPsnrSample());
       n.put("seconds", r.seconds());
       n.put("speedup", r.speedup());
       n.put("ideal_speedup", r.idealSpeedup());

@@ -25,6 +25,31 @@ public record VariantResult(
     return Arrays.stream(perPrompt).mapToDouble(VideoMetrics.Scores::mae).average().orElse(Double.NaN);
   }
 
+  /** The lowest PSNR over the samples: the prompt (and seed) the variant hurts most. */
+  public double worstPsnr() {
+    return Arrays.stream(perPrompt).mapToDouble(VideoMetrics.Scores::psnr).min().orElse(Double.NaN);
+  }
+
+  public double worstSsim() {
+    return Arrays.stream(perPrompt).mapToDouble(VideoMetrics.Scores::ssim).min().orElse(Double.NaN);
+  }
+
+  /** The highest MAE over the samples. */
+  public double worstMae() {
+    return Arrays.stream(perPrompt).mapToDouble(VideoMetrics.Scores::mae).max().orElse(Double.NaN);
+  }
+
+  /** Index of the sample with the lowest PSNR (the first of equals). */
+  public int worstPsnrSample() {
+    int worst = 0;
+    for (int k = 1; k < perPrompt.length; k++) {
+      if (perPrompt[k].psnr() < perPrompt[worst].psnr()) {
+        worst = k;
+      }
+    }
+    return worst;
+  }
+
   /** Wall-clock speedup over the full run, both measured in this process. */
   public double speedup() {
     return fullSeconds / seconds;

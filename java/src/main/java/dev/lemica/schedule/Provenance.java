@@ -13,16 +13,23 @@ import java.util.Map;
  * @param sampler sampler (scheduler) name
  * @param steps number of denoising steps the errors were measured for
  * @param cfgMode classifier-free guidance mode
+ * @param edgeWeight how each edge's weight was made from the calibration samples' errors, e.g.
+ *     "max over 8 samples" (null: the file does not say, which for older files means the mean)
  */
 public record Provenance(
-    String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode) {
+    String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode, String edgeWeight) {
 
-  public static final Provenance NONE = new Provenance(null, null, null, null, null, null);
+  public static final Provenance NONE = new Provenance(null, null, null, null, null, null, null);
+
+  public Provenance(String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode) {
+    this(errorsSha256, errorsFile, model, sampler, steps, cfgMode, null);
+  }
 
   /**
    * Provenance from an error-matrix file's hash, name, step count and metadata. The metadata keys
    * read are {@code model} (or {@code model_id}), {@code sampler} and {@code cfg_mode} (or {@code
-   * cfg}), when they hold strings.
+   * cfg}), when they hold strings, and {@code edge_weight} with {@code samples} (how many
+   * calibration samples it was taken over).
    */
   public static Provenance fromErrors(String file, String sha256, int steps, Map<String, JsonNode> metadata) {
     return new Provenance(
@@ -31,7 +38,21 @@ public record Provenance(
         text(metadata, "model", "model_id"),
         text(metadata, "sampler", null),
         steps,
-        text(metadata, "cfg_mode", "cfg"));
+        text(metadata, "cfg_mode", "cfg"),
+        edgeWeight(metadata));
+  }
+
+  private static String edgeWeight(Map<String, JsonNode> metadata) {
+    String weight = text(metadata, "edge_weight", null);
+    JsonNode samples = metadata.get("samples");
+    if (samples == null || !samples.isInt()) {
+      JsonNode prompts = metadata.get("prompts");
+      samples = prompts != null && prompts.isArray() ? com.fasterxml.jackson.databind.node.IntNode.valueOf(prompts.size()) : null;
+    }
+    if (weight == null) {
+      return null;
+    }
+    return samples == null ? weight : weight + " over " + samples.asInt() + " samples";
   }
 
   private static String text(Map<String, JsonNode> metadata, String key, String alternative) {

@@ -100,6 +100,56 @@ public final class PublishedSchedules {
     return Retarget.toSteps(preset.schedule(), steps);
   }
 
+  /**
+   * The published model a transformer config is, by architecture (class and sizes, not weights):
+   * Wan2.1 T2V 1.3B and 14B, FLUX.1-dev (guidance-distilled, 19 + 38 blocks; schnell has no guidance
+   * embedding), Qwen-Image. Fine-tunes of the same architecture match too, which is why a schedule
+   * chosen this way is reported as the published one, not as a calibration.
+   */
+  public static Optional<String> modelOf(dev.lemica.model.ModelConfig transformer) {
+    String cls;
+    try {
+      cls = transformer.className();
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    int layers = intOr(transformer, "num_layers", -1);
+    int heads = intOr(transformer, "num_attention_heads", -1);
+    int inChannels = intOr(transformer, "in_channels", -1);
+    switch (cls) {
+      case "WanTransformer3DModel":
+        if (inChannels != 16) {
+          return Optional.empty(); // image-to-video variants take 36 channels
+        }
+        if (layers == 30 && heads == 12) {
+          return Optional.of("wan2.1-t2v-1.3b");
+        }
+        return layers == 40 && heads == 40 ? Optional.of("wan2.1-t2v-14b") : Optional.empty();
+      case "FluxTransformer2DModel":
+        boolean guidance = transformer.optional("guidance_embeds").map(n -> n.asBoolean()).orElse(false);
+        return guidance && intOr(transformer, "num_layers", 19) == 19 && intOr(transformer, "num_single_layers", 38) == 38
+            ? Optional.of("flux1-dev") : Optional.empty();
+      case "QwenImageTransformer2DModel":
+        return intOr(transformer, "num_layers", 60) == 60 ? Optional.of("qwen-image") : Optional.empty();
+      default:
+        return Optional.empty();
+    }
+  }
+
+  /** The preset LeMiCa published for {@code model} at this budget (50 steps), if any. */
+  public static Optional<Preset> forBudget(String model, int budget) {
+    return ALL.stream().filter(p -> p.model().equals(model) && p.budget() == budget).findFirst();
+  }
+
+  /** The budgets LeMiCa published for {@code model}, largest first. */
+  public static List<Integer> budgets(String model) {
+    return ALL.stream().filter(p -> p.model().equals(model)).map(Preset::budget).toList();
+  }
+
+  private static int intOr(dev.lemica.model.ModelConfig c, String key, int fallback) {
+    return c.optional(key).filter(n -> n.isInt()).map(n -> n.asInt()).orElse(fallback);
+  }
+
   public static List<String> names() {
     return ALL.stream().map(Preset::name).toList();
   }

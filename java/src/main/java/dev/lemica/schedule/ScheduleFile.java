@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *   "worst_error": 0.31,              // optional: edge_errors[0]
  *   "retargeted_from": {"steps": 50, "computed_steps": [...]},  // optional, see Retarget
  *   "provenance": {"errors_sha256": "...", "errors_file": "...", "model": "...",
- *                  "sampler": "...", "steps": 50, "cfg_mode": "..."}  // optional, any subset
+ *                  "sampler": "...", "steps": 50, "cfg_mode": "...",
+ *                  "edge_weight": "max over 8 samples"}  // optional, any subset
  * }</pre>
  *
  * Reading validates everything and rejects unknown keys, so a typo cannot silently drop a field;
@@ -44,7 +45,7 @@ public final class ScheduleFile {
       "format", "steps", "budget", "computed_steps", "objective", "max_skip", "edge_errors",
       "worst_error", "retargeted_from", "provenance");
   private static final Set<String> PROVENANCE_KEYS =
-      Set.of("errors_sha256", "errors_file", "model", "sampler", "steps", "cfg_mode");
+      Set.of("errors_sha256", "errors_file", "model", "sampler", "steps", "cfg_mode", "edge_weight");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Schedule schedule;
@@ -361,7 +362,7 @@ public final class ScheduleFile {
     }
     return new Provenance(
         provText(p, "errors_sha256"), provText(p, "errors_file"), provText(p, "model"),
-        provText(p, "sampler"), steps, provText(p, "cfg_mode"));
+        provText(p, "sampler"), steps, provText(p, "cfg_mode"), provText(p, "edge_weight"));
   }
 
   private static String provText(JsonNode p, String key) {
@@ -418,6 +419,7 @@ public final class ScheduleFile {
         p.put("steps", provenance.steps());
       }
       putIf(p, "cfg_mode", provenance.cfgMode());
+      putIf(p, "edge_weight", provenance.edgeWeight());
     }
     return root;
   }

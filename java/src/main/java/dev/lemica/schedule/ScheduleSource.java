@@ -15,9 +15,11 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Where a run's schedule comes from: a list, a schedule file, or a budget. For a budget, a model
- * folder may ship calibrated LeMiCa schedules in {@code lemica/schedules/}; without one for the
- * requested step count and budget, the budget is spread uniformly.
+ * Where a run's schedule comes from: a list, a schedule file, a published preset, or a budget. For a
+ * budget, a model folder may ship calibrated LeMiCa schedules in {@code lemica/schedules/} (or their
+ * error matrix); without one, a folder whose transformer is a model LeMiCa's authors published
+ * schedules for (Wan2.1 T2V 1.3B/14B, FLUX.1-dev, Qwen-Image) at 50 steps takes the published list
+ * for that budget; otherwise the budget is spread uniformly.
  */
 public final class ScheduleSource {
   /** Folder, inside a model folder, of the schedules calibrated for that model. */
@@ -82,7 +84,34 @@ public final class ScheduleSource {
       Schedule solved = ScheduleSolver.solve(matrix.get(), budget, Objective.LEX_MINIMAX).schedule();
       return new StaticSchedulePolicy(solved, "lemica lex-minimax");
     }
+    Optional<String> published = publishedModel(modelDir);
+    if (published.isPresent() && steps == PublishedSchedules.STEPS) {
+      Optional<PublishedSchedules.Preset> preset = PublishedSchedules.forBudget(published.get(), budget);
+      if (preset.isPresent()) {
+        return new StaticSchedulePolicy(preset.get().schedule(), "lemica published " + preset.get().name());
+      }
+      return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (LeMiCa published B="
+          + PublishedSchedules.budgets(published.get()).stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))
+          + " for " + published.get() + "; no calibration of B=" + budget + ")");
+    }
     return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibration for " + steps + " steps)");
+  }
+
+  /**
+   * The published model a folder's transformer is ({@link PublishedSchedules#modelOf}), for folders
+   * that ship no calibration of their own: a diffusers Wan2.1, FLUX.1-dev or Qwen-Image folder.
+   */
+  static Optional<String> publishedModel(Path modelDir) {
+    for (Path config : List.of(modelDir.resolve("transformer").resolve("config.json"), modelDir.resolve("config.json"))) {
+      if (Files.isRegularFile(config)) {
+        try {
+          return PublishedSchedules.modelOf(dev.lemica.model.ModelConfig.read(config));
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+          return Optional.empty(); // a broken config fails in one line where the model loads
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The error matrix a model folder ships, when it was measured for this step count. */

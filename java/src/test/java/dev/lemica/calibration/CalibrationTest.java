@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.lemica.cache.CorrectedReuse;
 import dev.lemica.cache.FullCompute;
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.EmbeddedModels;
@@ -131,6 +133,47 @@ class CalibrationTest {
       assertTrue(expected > 1e-4, "edge " + i + "->" + j + " has a visible error (" + expected + ")");
       assertEquals(expected, errors.mean(i, j), 1e-4 * expected, "UniPC edge " + i + "->" + j);
     }
+  }
+
+  /**
+   * Under magnitude-ratio reuse the calibrated edges equal runs of the schedule under the rule the
+   * file records (its magnitudes measured on the full run): the DAG stays exact.
+   */
+  @Test
+  void underMagnitudeRatioReuseEdgesMatchRunsThatReuseSo() {
+    int steps = 6;
+    int maxSkip = 3;
+    SamplerSettings six = pipeline.defaults().withOverrides(steps, null, null);
+    Sampler euler = new dev.lemica.sampling.FlowMatchEuler(steps, six.shift());
+    CalibrationSetup setup = new CalibrationSetup(
+        "shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 11", steps, six.shift(), six.guidance(), maxSkip,
+        "batched", "cpu/float32", euler.describe(), null, "magnitude-ratio", null);
+    Path out = dir.resolve("magnitude.json");
+    CalibrationJob job = new CalibrationJob(pipeline.transformer(), text, noise, setup, euler, GuidedDenoiser.Branches.BATCHED, 64);
+    EdgeErrors errors = job.run(job.initialErrors(out), out, CalibrationListener.NONE);
+    ReuseRule rule = ReuseRule.fromJson(dev.lemica.io.StrictJson.readObject(out).get("reuse"), steps);
+    assertTrue(rule instanceof ReuseRule.MagnitudeRatio, rule.toString());
+    Tensor full = pipeline.generate(text, noise, six, FullCompute.INSTANCE, GuidedDenoiser.Branches.SEPARATE, StepListener.NONE).samples();
+    double changed = 0;
+    for (int[] edge : new int[][] {{0, 3}, {1, 4}}) {
+      int i = edge[0];
+      int j = edge[1];
+      StaticSchedulePolicy schedule = new StaticSchedulePolicy(Schedule.of(steps, IntStream.range(0, steps).filter(s -> s <= i || s >= j).toArray()));
+      double expected = pipeline.generate(text, noise, six, new CorrectedReuse(schedule, rule), GuidedDenoiser.Branches.SEPARATE, StepListener.NONE)
+          .samples().sub(full).abs().mean().item_double();
+      double plain = pipeline.generate(text, noise, six, schedule, GuidedDenoiser.Branches.SEPARATE, StepListener.NONE)
+          .samples().sub(full).abs().mean().item_double();
+      // The rule moves 0->3 by more than 1e-3 relative but 1->4 only by about 5e-4 (the magnitudes of
+      // steps 1..3 are close): both beyond the 1e-4 the calibrated edge must match.
+      changed = Math.max(changed, Math.abs(plain - expected) / plain);
+      assertEquals(expected, errors.mean(i, j), 1e-4 * expected, "edge " + i + "->" + j);
+    }
+    assertTrue(changed > 1e-3, "the rule changes some edge visibly (" + changed + ")");
+    CalibrationSetup plainSetup = new CalibrationSetup(
+        "shapes-wan-t2v", List.of("magenta diamond moving up"), "seed 11", steps, six.shift(), six.guidance(), maxSkip,
+        "batched", "cpu/float32", euler.describe());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ErrorsFile.resume(out, plainSetup));
+    assertTrue(e.getMessage().contains("different reuse (\"magnitude-ratio\")"), e.getMessage());
   }
 
   private static Tensor uniPC(Sampler sampler, dev.lemica.cache.CachePolicy policy) {

@@ -21,7 +21,7 @@ class ImagePipelineCalibrationTest {
 
   private static String[] args(String folder, String command, String... rest) {
     List<String> all = new ArrayList<>(List.of(command, "--model", Golden.dir(folder).toString(), "--prompt", "a small red fox",
-        "--height", "32", "--width", "48", "--steps", "4", "--seed", "3"));
+        "--height", "32", "--width", "48", "--steps", "4", "--seed", "3", "--max-sequence-length", "32"));
     if (folder.startsWith("qwen")) {
       all.addAll(List.of("--negative-prompt", " "));
     }

@@ -18,6 +18,7 @@ import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.sampling.NormRescaledGuidance;
+import dev.lemica.sampling.Parallelism;
 import dev.lemica.sampling.StepListener;
 import dev.lemica.text.qwen.QwenPromptEmbeddings;
 import dev.lemica.text.qwen.QwenTextEncoder;
@@ -156,10 +157,10 @@ public final class QwenImagePipeline extends PackedImagePipeline {
   @Override
   public SamplingResult sample(
       Conditioning conditioning, Tensor noise, GenerationSettings settings, CachePolicy policy,
-      GuidedDenoiser.Branches branches, StepListener listener) {
+      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener) {
     boolean sameShape = Tensors.sameShape(conditioning.cond().get(TEXT), conditioning.uncond().get(TEXT));
     GuidedDenoiser.Branches usable = branches == GuidedDenoiser.Branches.BATCHED && !sameShape ? GuidedDenoiser.Branches.SEPARATE : branches;
-    return super.sample(conditioning, noise, settings, policy, usable, listener);
+    return super.sample(conditioning, noise, settings, policy, usable, parallel, listener);
   }
 
   @Override
