@@ -48,11 +48,4 @@ public final class TestFolders {
       }
     }
   }
-
-  /** Replaces {@code from}, which must be there, by {@code to} in a text file: how a test breaks one config key. */
-  public static void replace(Path file, String from, String to) throws IOException {
-    String text = Files.readString(file);
-    org.junit.jupiter.api.Assertions.assertTrue(text.contains(from), file + " holds " + from);
-    Files.writeString(file, text.replace(from, to));
-  }
 }

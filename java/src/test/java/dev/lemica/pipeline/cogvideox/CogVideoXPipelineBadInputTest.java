@@ -49,7 +49,7 @@ class CogVideoXPipelineBadInputTest {
   }
 
   private static void replace(Path file, String from, String to) throws IOException {
-    TestFolders.replace(file, from, to);
+    dev.lemica.pipeline.BrokenFolders.replaceIn(file, from, to);
   }
 
   @Test

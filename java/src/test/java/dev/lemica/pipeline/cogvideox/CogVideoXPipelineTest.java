@@ -108,7 +108,7 @@ class CogVideoXPipelineTest {
   @Test
   void aDpmFolderFollowsTheCliRecipeFromASeed(@TempDir Path dir) throws java.io.IOException {
     Path dpm = TestFolders.copyTree(FOLDER, dir.resolve("dpm"), java.util.Set.of("io.safetensors"));
-    TestFolders.replace(dpm.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
+    dev.lemica.pipeline.BrokenFolders.replaceIn(dpm.resolve("scheduler/scheduler_config.json"), "CogVideoXDDIMScheduler", "CogVideoXDPMScheduler");
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
         SafetensorsFile io = SafetensorsFile.open(FOLDER.resolve("io.safetensors"));
