@@ -15,12 +15,16 @@ import dev.lemica.model.Models;
 import dev.lemica.safetensors.SafetensorsFile;
 import dev.lemica.testing.Golden;
 import dev.lemica.sampling.GuidedDenoiser;
+import dev.lemica.sampling.FlowMatchEuler;
+import dev.lemica.sampling.Guidance;
+import dev.lemica.solver.EdgeWeight;
 import dev.lemica.text.PromptEmbeddings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
@@ -69,6 +73,32 @@ class ShardedCalibrationTest {
     CalibrationSetup setup = new CalibrationSetup("wan golden", List.of("in.cond"), "in.noise", STEPS, 3.0, 5.0, MAX_SKIP, "batched", "cpu/float32");
     return new CalibrationJob(
         wan, new PromptEmbeddings(io.tensor("in.cond"), io.tensor("in.uncond")), io.tensor("in.noise"), setup, GuidedDenoiser.Branches.BATCHED, 16);
+  }
+
+  /** The same calibration with magnitude-ratio reuse and the worst-sample edge weight. */
+  static CalibrationJob magnitudeJob() {
+    FlowMatchEuler euler = new FlowMatchEuler(STEPS, 3.0);
+    CalibrationSetup setup = new CalibrationSetup(
+        "wan golden", List.of("in.cond"), "in.noise", STEPS, 3.0, 5.0, MAX_SKIP, "batched", "cpu/float32", euler.describe(), null,
+        "magnitude-ratio", null);
+    return new CalibrationJob(
+        wan, Map.of("encoder_hidden_states", io.tensor("in.cond")), Map.of("encoder_hidden_states", io.tensor("in.uncond")),
+        Guidance.classifierFree(5.0), io.tensor("in.noise"), setup, euler, GuidedDenoiser.Branches.BATCHED, 16, EdgeWeight.MAX);
+  }
+
+  /** The merged file keeps the edge weight and the magnitudes each rank measured its edges under. */
+  @Test
+  void twoRanksKeepTheEdgeWeightAndTheReuseRule() {
+    Path alone = dir.resolve("alone.json");
+    CalibrationJob job = magnitudeJob();
+    job.run(job.initialErrors(alone), alone, CalibrationListener.NONE);
+    Path out = dir.resolve("magnitude.json");
+    ThreadRanks.run(2, Duration.ofSeconds(60), session -> ShardedCalibration.run(magnitudeJob(), out, session.hostWorld(), CalibrationListener.NONE));
+    ObjectNode merged = withoutTiming(out);
+    assertEquals("max", merged.get("edge_weight").asText());
+    assertEquals("magnitude-ratio", merged.get("reuse").get("rule").asText());
+    assertEquals(STEPS, merged.get("reuse").get("magnitudes").size());
+    assertEquals(withoutTiming(alone), merged);
   }
 
   /** The errors file without its timing, which differs between any two runs. */
