@@ -71,7 +71,10 @@ final class Ffmpeg {
   static String strerror(int ret) {
     try (BytePointer buf = new BytePointer(256)) {
       avutil.av_strerror(ret, buf, buf.capacity());
-      return buf.getString();
+      // getString() reads the whole buffer up to its limit, NUL and what follows included.
+      String text = buf.getString();
+      int end = text.indexOf('\0');
+      return end >= 0 ? text.substring(0, end) : text;
     }
   }
 

@@ -251,7 +251,9 @@ class VideoOutputTest {
   /**
    * 22 writes of 320x240 files, each read 3 times. Leaking the encoder context alone (tried) adds
    * 290 MB over the 16 measured writes, leaking the decoder context 56 MB over their 48 reads;
-   * without leaks resident memory moves by less than 3 MB once warm.
+   * without leaks resident memory moves by less than 3 MB once warm when the class runs alone, but by
+   * up to 27 MB after other test classes left glibc's arenas fragmented (seen in a full run), hence
+   * the 35 MB bound, which both leaks still exceed.
    */
   @Test
   void manyWritesDoNotGrowNativeMemory() {
@@ -275,7 +277,7 @@ class VideoOutputTest {
       long early = Math.min(resident[4], resident[5]);
       long late = Math.min(resident[20], resident[21]);
       System.out.printf("writes and reads 4..21 of 320x240: resident memory %.1f -> %.1f MB%n", early / 1e6, late / 1e6);
-      assertTrue(late - early < 20_000_000, "resident memory grew " + (late - early) / 1e6 + " MB over 16 writes and 48 reads");
+      assertTrue(late - early < 35_000_000, "resident memory grew " + (late - early) / 1e6 + " MB over 16 writes and 48 reads");
     }
   }
 

@@ -152,15 +152,16 @@ public final class QwenImagePipeline extends PackedImagePipeline {
 
   /**
    * The two branches' texts have lengths (and often batch sizes) of their own, so they cannot be
-   * one batched forward: BATCHED becomes SEPARATE then.
+   * one batched forward: BATCHED becomes SEPARATE then. (Every shorter overload of sample ends
+   * here.)
    */
   @Override
   public SamplingResult sample(
       Conditioning conditioning, Tensor noise, GenerationSettings settings, CachePolicy policy,
-      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener) {
+      GuidedDenoiser.Branches branches, Parallelism parallel, StepListener listener, dev.lemica.sampling.NoiseSource stepNoise) {
     boolean sameShape = Tensors.sameShape(conditioning.cond().get(TEXT), conditioning.uncond().get(TEXT));
     GuidedDenoiser.Branches usable = branches == GuidedDenoiser.Branches.BATCHED && !sameShape ? GuidedDenoiser.Branches.SEPARATE : branches;
-    return super.sample(conditioning, noise, settings, policy, usable, parallel, listener);
+    return super.sample(conditioning, noise, settings, policy, usable, parallel, listener, stepNoise);
   }
 
   @Override
