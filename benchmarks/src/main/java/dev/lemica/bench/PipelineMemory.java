@@ -75,6 +75,22 @@ public final class PipelineMemory implements Callable<Integer> {
   @Option(names = "--steps", description = "Sampling steps to run; 0 loads the transformer only (default: ${DEFAULT-VALUE}).", defaultValue = "2")
   int steps;
 
+  @Option(names = "--cfg", description = "batched (one forward of batch 2, as on a GPU) or separate (one branch at a time); default: ${DEFAULT-VALUE}.", defaultValue = "BATCHED",
+      converter = BranchesConverter.class)
+  GuidedDenoiser.Branches cfg;
+
+  /** batched / separate, case-insensitive. */
+  static final class BranchesConverter implements CommandLine.ITypeConverter<GuidedDenoiser.Branches> {
+    @Override
+    public GuidedDenoiser.Branches convert(String value) {
+      return switch (value.toLowerCase(Locale.ROOT)) {
+        case "batched" -> GuidedDenoiser.Branches.BATCHED;
+        case "separate" -> GuidedDenoiser.Branches.SEPARATE;
+        default -> throw new CommandLine.TypeConversionException("--cfg takes batched or separate, not " + value);
+      };
+    }
+  }
+
   @Option(names = "--decode-latent-frames", description = "Latent frames the VAE decodes (default: all of --latent's).")
   Integer decodeFrames;
 
@@ -161,13 +177,13 @@ public final class PipelineMemory implements Callable<Integer> {
       // steps measures the loaded weights alone.
       result = steps == 0 ? noise.clone()
           : CachedSampling.run(model, new FlowMatchEuler(steps, 3.0), conditioning, Guidance.classifierFree(5.0), noise,
-              FullCompute.INSTANCE, GuidedDenoiser.Branches.BATCHED, StepListener.NONE).latents().clone();
+              FullCompute.INSTANCE, cfg, StepListener.NONE).latents().clone();
       result.retainReference();
     }
     System.gc();
     long tokens = latent.get(1) * (latent.get(2) / 2) * (latent.get(3) / 2);
     print("transformer: " + transformer + ", " + config.requirePositiveInt("num_layers") + " blocks, latent " + latent + " ("
-        + tokens + " tokens), " + steps + " steps, batched CFG" + timing(t0), loaded, ProcessMemory.peak(), ProcessMemory.rss());
+        + tokens + " tokens), " + steps + " steps, " + cfg.toString().toLowerCase(Locale.ROOT) + " CFG" + timing(t0), loaded, ProcessMemory.peak(), ProcessMemory.rss());
     return result;
   }
 
