@@ -50,6 +50,25 @@ public enum Activation {
             + Arrays.stream(values()).map(a -> a.diffusersName).toList() + ")");
   }
 
+  /**
+   * The same values as {@link #apply}, written over {@code x} where the activation has an in-place
+   * kernel (gated ones make a new tensor of half the width): for inputs nobody else reads.
+   */
+  public Tensor applyInPlace(Tensor x) {
+    switch (this) {
+      case GELU:
+        return torch.gelu_(x, "none");
+      case GELU_TANH:
+        return torch.gelu_(x, "tanh");
+      case SILU:
+        return torch.silu_(x);
+      case RELU:
+        return torch.relu_(x);
+      default:
+        return apply(x);
+    }
+  }
+
   public Tensor apply(Tensor x) {
     switch (this) {
       case GELU:

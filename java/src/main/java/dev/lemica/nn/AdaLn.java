@@ -1,5 +1,6 @@
 package dev.lemica.nn;
 
+import dev.lemica.torch.Temporaries;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -24,13 +25,21 @@ public final class AdaLn {
    * dtype: diffusers' Wan {@code (norm(x.float())·(1+scale)+shift).type_as(x)}.
    */
   public static Tensor modulateFloat32(Tensor x, Tensor shift, Tensor scale, double eps) {
-    Tensor normed = Norms.layerNorm(x.to(ScalarType.Float), null, null, eps);
-    return modulate(normed, shift, scale).to(x.scalar_type());
+    return Temporaries.freeing(() -> modulate(Norms.layerNorm(x.to(ScalarType.Float), null, null, eps), shift, scale).to(x.scalar_type()));
   }
 
   /** LayerNorm (no affine) of x, modulated, all in the dtype of x, shift and scale. */
   public static Tensor modulateLayerNorm(Tensor x, Tensor shift, Tensor scale, double eps) {
-    return modulate(Norms.layerNorm(x, null, null, eps), shift, scale);
+    return Temporaries.freeing(() -> modulate(Norms.layerNorm(x, null, null, eps), shift, scale));
+  }
+
+  /**
+   * residual + gate·update computed in float32 (gate float32) and returned in residual's dtype:
+   * diffusers' Wan {@code (hidden.float() + out.float() * gate).type_as(hidden)}.
+   */
+  public static Tensor gatedResidualFloat32(Tensor residual, Tensor update, Tensor gate) {
+    return Temporaries.freeing(
+        () -> gatedResidual(residual.to(ScalarType.Float), update.to(ScalarType.Float), gate).to(residual.scalar_type()));
   }
 
   /** residual + gate·update, the gated residual of adaLN-Zero blocks, in one pass. */

@@ -1,5 +1,6 @@
 package dev.lemica.nn;
 
+import dev.lemica.torch.Temporaries;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -25,6 +26,8 @@ public final class FeedForward {
   }
 
   public Tensor apply(Tensor x) {
-    return out.apply(activation.apply(in.apply(x)));
+    // The projection is ours alone, so the activation may overwrite it: one wide activation alive
+    // instead of two, and none once this returns.
+    return Temporaries.freeing(() -> out.apply(activation.applyInPlace(in.apply(x))));
   }
 }

@@ -1,12 +1,14 @@
 package dev.lemica.nn;
 
+import dev.lemica.torch.Temporaries;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 
 /**
  * One attention of a single stream: {@link QkvProjection}, optional rotary embedding of q and k,
  * {@link Attention#attend} and an output projection (absent where the caller consumes the merged
- * heads itself, as FLUX's single-stream blocks do).
+ * heads itself, as FLUX's single-stream blocks do). Its projections, rotations and head layouts are
+ * freed when it returns; only the output stays.
  */
 public final class MultiHeadAttention {
   private final QkvProjection projection;
@@ -24,8 +26,10 @@ public final class MultiHeadAttention {
    * @param mask see {@link Attention#attend(Qkv, Tensor)}, null for none
    */
   public Tensor apply(Tensor x, Tensor context, UnaryOperator<Tensor> rope, Tensor mask) {
-    Qkv qkv = context == null ? projection.project(x) : projection.project(x, context);
-    return out(Attention.attend(qkv.rotated(rope), mask));
+    return Temporaries.freeing(() -> {
+      Qkv qkv = context == null ? projection.project(x) : projection.project(x, context);
+      return out(Attention.attend(qkv.rotated(rope), mask));
+    });
   }
 
   /**
@@ -34,7 +38,7 @@ public final class MultiHeadAttention {
    * {@code shards} attends them against the whole sequence.
    */
   public Tensor selfAttend(Tensor x, UnaryOperator<Tensor> rope, Tensor mask, SequenceParallel.TokenShards shards) {
-    return out(shards.attend(projection.project(x).rotated(rope), mask));
+    return Temporaries.freeing(() -> out(shards.attend(projection.project(x).rotated(rope), mask)));
   }
 
   private Tensor out(Tensor attended) {

@@ -1,5 +1,6 @@
 package dev.lemica.nn;
 
+import dev.lemica.torch.Temporaries;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -31,7 +32,7 @@ public final class Norms {
    * returned in x's dtype. The norms diffusers keeps in float32 for bf16 runs (Wan's norm2) are these.
    */
   public static Tensor layerNormFloat32(Tensor x, Tensor weight, Tensor bias, double eps) {
-    return layerNorm(x.to(ScalarType.Float), weight, bias, eps).to(x.scalar_type());
+    return Temporaries.freeing(() -> layerNorm(x.to(ScalarType.Float), weight, bias, eps).to(x.scalar_type()));
   }
 
   /** torch.nn.RMSNorm: x/√(mean(x²)+eps)·weight, computed in float32 and rounded once to x's dtype. */
@@ -50,6 +51,10 @@ public final class Norms {
    * weight's dtype before the weight multiplies it. Differs from {@link #rmsNorm} in those roundings only.
    */
   public static Tensor t5LayerNorm(Tensor x, Tensor weight, double eps) {
+    return Temporaries.freeing(() -> t5LayerNormKeepingTemporaries(x, weight, eps));
+  }
+
+  private static Tensor t5LayerNormKeepingTemporaries(Tensor x, Tensor weight, double eps) {
     Tensor variance = x.to(ScalarType.Float).pow(new Scalar(2.0)).mean(new long[] {-1}, true, new ScalarTypeOptional());
     Tensor normed = x.mul(torch.rsqrt(variance.add(new Scalar(eps))));
     int w = weight.scalar_type().value;

@@ -1,5 +1,6 @@
 package dev.lemica.nn;
 
+import dev.lemica.torch.Temporaries;
 import dev.lemica.torch.Tensors;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -22,8 +23,10 @@ public final class Rope {
    * and Qwen-Image apply it. One complex multiply, the fastest form.
    */
   public static Tensor complex(Tensor x, Tensor freqs) {
-    Tensor pairs = x.to(ScalarType.Float).reshape(pairShape(x));
-    return torch.view_as_real(torch.view_as_complex(pairs).mul(freqs)).flatten(-2, -1).to(x.scalar_type());
+    return Temporaries.freeing(() -> {
+      Tensor pairs = x.to(ScalarType.Float).reshape(pairShape(x));
+      return torch.view_as_real(torch.view_as_complex(pairs).mul(freqs)).flatten(-2, -1).to(x.scalar_type());
+    });
   }
 
   /**
@@ -32,9 +35,11 @@ public final class Rope {
    * use_real_unbind_dim=-1}, as FLUX, CogVideoX and rotary_embedding_torch (Open-Sora) apply it.
    */
   public static Tensor realInterleaved(Tensor x, Tensor cos, Tensor sin) {
-    TensorVector parts = x.reshape(pairShape(x)).unbind(-1);
-    Tensor rotated = torch.stack(new TensorVector(parts.get(1).neg(), parts.get(0)), -1).flatten(-2, -1);
-    return combine(x, rotated, cos, sin);
+    return Temporaries.freeing(() -> {
+      TensorVector parts = x.reshape(pairShape(x)).unbind(-1);
+      Tensor rotated = torch.stack(new TensorVector(parts.get(1).neg(), parts.get(0)), -1).flatten(-2, -1);
+      return combine(x, rotated, cos, sin);
+    });
   }
 
   /**
@@ -42,9 +47,11 @@ public final class Rope {
    * angles of the first half, then the same again: {@code use_real=True, use_real_unbind_dim=-2}.
    */
   public static Tensor realHalves(Tensor x, Tensor cos, Tensor sin) {
-    TensorVector halves = x.chunk(2, -1);
-    Tensor rotated = torch.cat(new TensorVector(halves.get(1).neg(), halves.get(0)), -1);
-    return combine(x, rotated, cos, sin);
+    return Temporaries.freeing(() -> {
+      TensorVector halves = x.chunk(2, -1);
+      Tensor rotated = torch.cat(new TensorVector(halves.get(1).neg(), halves.get(0)), -1);
+      return combine(x, rotated, cos, sin);
+    });
   }
 
   private static Tensor combine(Tensor x, Tensor rotated, Tensor cos, Tensor sin) {

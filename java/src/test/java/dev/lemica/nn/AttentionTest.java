@@ -69,8 +69,9 @@ class AttentionTest {
       Tensor x = torch.randn(2, 5, dim);
       Qkv a = one.project(x);
       Qkv c = three.project(x);
-      assertEquals(0.0, Tensors.relativeL2(a.q(), c.q()));
-      assertEquals(0.0, Tensors.relativeL2(a.v(), c.v()));
+      // One wide product and three narrow ones may block their sums differently: equal to rounding.
+      assertTrue(Tensors.relativeL2(a.q(), c.q()) < 1e-6);
+      assertTrue(Tensors.relativeL2(a.v(), c.v()) < 1e-6);
       // Per head: every head of q has unit RMS before the weight.
       Tensor plain = QkvProjection.fused(fused, heads, QkNorm.perHead(x2 -> Norms.rmsNorm(x2, null, 0), null)).project(x).q();
       Tensor rms = plain.pow(new Scalar(2)).mean(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());

@@ -9,6 +9,7 @@ import dev.lemica.nn.MultiHeadAttention;
 import dev.lemica.nn.Norms;
 import dev.lemica.nn.Rope;
 import dev.lemica.nn.SequenceParallel;
+import dev.lemica.torch.Temporaries;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -60,16 +61,16 @@ final class WanBlock {
    */
   Tensor apply(Tensor hidden, Tensor context, Tensor timestepProjection, Tensor rope, SequenceParallel.TokenShards shards) {
     TensorVector m = modulation(timestepProjection);
-    ScalarType dtype = hidden.scalar_type();
+    // Each sub-layer frees its temporaries as it ends (Temporaries), so what a block holds at once
+    // is the residual stream's few states plus the widest sub-layer's working set.
+    Tensor afterSelf = Temporaries.freeing(() -> AdaLn.gatedResidualFloat32(
+        hidden, selfAttention.selfAttend(AdaLn.modulateFloat32(hidden, m.get(0), m.get(1), eps), x -> Rope.complex(x, rope), null, shards), m.get(2)));
 
-    Tensor attended =
-        selfAttention.selfAttend(AdaLn.modulateFloat32(hidden, m.get(0), m.get(1), eps), x -> Rope.complex(x, rope), null, shards);
-    hidden = AdaLn.gatedResidual(hidden.to(ScalarType.Float), attended, m.get(2)).to(dtype);
+    Tensor afterCross = Temporaries.freeing(() -> {
+      Tensor crossInput = crossNormWeight == null ? afterSelf : Norms.layerNormFloat32(afterSelf, crossNormWeight, crossNormBias, eps);
+      return afterSelf.add(crossAttention.apply(crossInput, context, null, null));
+    });
 
-    Tensor crossInput = crossNormWeight == null ? hidden : Norms.layerNormFloat32(hidden, crossNormWeight, crossNormBias, eps);
-    hidden = hidden.add(crossAttention.apply(crossInput, context, null, null));
-
-    Tensor ffnOut = ffn.apply(AdaLn.modulateFloat32(hidden, m.get(3), m.get(4), eps));
-    return AdaLn.gatedResidual(hidden.to(ScalarType.Float), ffnOut.to(ScalarType.Float), m.get(5)).to(dtype);
+    return Temporaries.freeing(() -> AdaLn.gatedResidualFloat32(afterCross, ffn.apply(AdaLn.modulateFloat32(afterCross, m.get(3), m.get(4), eps)), m.get(5)));
   }
 }
