@@ -36,4 +36,25 @@ public final class Temporaries {
     }
     return kept;
   }
+
+  /** {@link #freeing} for a computation with several results (the streams of a dual-stream block). */
+  public static Tensor[] freeingAll(Supplier<Tensor[]> body) {
+    PointerScope caller = PointerScope.getInnerScope();
+    Tensor[] kept;
+    try (PointerScope scope = new PointerScope()) {
+      Tensor[] results = body.get();
+      kept = new Tensor[results.length];
+      for (int i = 0; i < results.length; i++) {
+        kept[i] = new Tensor(results[i]);
+        kept[i].retainReference();
+      }
+    }
+    if (caller != null) {
+      for (Tensor t : kept) {
+        caller.attach(t);
+        t.releaseReference();
+      }
+    }
+    return kept;
+  }
 }

@@ -2,6 +2,7 @@ package dev.lemica.model.cogvideox;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.AdaLnModulation;
 import dev.lemica.nn.FeedForward;
@@ -84,21 +85,31 @@ final class CogVideoXBlock {
     long textTokens = text.size(1);
     long videoTokens = video.size(1);
 
-    TensorVector m = norm1.apply(temb); // shift, scale, gate, then the same for the text
-    Tensor joint = joined(
-        AdaLn.modulate(Norms.layerNorm(text, norm1Weight, norm1Bias, eps), m.get(3), m.get(4)),
-        AdaLn.modulate(Norms.layerNorm(video, norm1Weight, norm1Bias, eps), m.get(0), m.get(1)));
-    Tensor attended = attention.apply(joint, null, videoRotation(textTokens, cos.unsqueeze(1), sin.unsqueeze(1)), null);
-    video = AdaLn.gatedResidual(video, attended.narrow(1, textTokens, videoTokens), m.get(2));
-    text = AdaLn.gatedResidual(text, attended.narrow(1, 0, textTokens), m.get(5));
+    // Each half frees its temporaries (norms, the joined sequence, the update) as it ends.
+    Tensor[] afterAttention = Temporaries.freeingAll(() -> {
+      TensorVector m = norm1.apply(temb); // shift, scale, gate, then the same for the text
+      Tensor joint = joined(
+          AdaLn.modulate(Norms.layerNorm(text, norm1Weight, norm1Bias, eps), m.get(3), m.get(4)),
+          AdaLn.modulate(Norms.layerNorm(video, norm1Weight, norm1Bias, eps), m.get(0), m.get(1)));
+      Tensor attended = attention.apply(joint, null, videoRotation(textTokens, cos.unsqueeze(1), sin.unsqueeze(1)), null);
+      return new Tensor[] {
+        AdaLn.gatedResidual(video, attended.narrow(1, textTokens, videoTokens), m.get(2)),
+        AdaLn.gatedResidual(text, attended.narrow(1, 0, textTokens), m.get(5))
+      };
+    });
+    Tensor midVideo = afterAttention[0];
+    Tensor midText = afterAttention[1];
 
-    TensorVector n = norm2.apply(temb);
-    Tensor ffOut = ff.apply(joined(
-        AdaLn.modulate(Norms.layerNorm(text, norm2Weight, norm2Bias, eps), n.get(3), n.get(4)),
-        AdaLn.modulate(Norms.layerNorm(video, norm2Weight, norm2Bias, eps), n.get(0), n.get(1))));
-    video = AdaLn.gatedResidual(video, ffOut.narrow(1, textTokens, videoTokens), n.get(2));
-    text = AdaLn.gatedResidual(text, ffOut.narrow(1, 0, textTokens), n.get(5));
-    return new Tensor[] {video, text};
+    return Temporaries.freeingAll(() -> {
+      TensorVector n = norm2.apply(temb);
+      Tensor ffOut = ff.apply(joined(
+          AdaLn.modulate(Norms.layerNorm(midText, norm2Weight, norm2Bias, eps), n.get(3), n.get(4)),
+          AdaLn.modulate(Norms.layerNorm(midVideo, norm2Weight, norm2Bias, eps), n.get(0), n.get(1))));
+      return new Tensor[] {
+        AdaLn.gatedResidual(midVideo, ffOut.narrow(1, textTokens, videoTokens), n.get(2)),
+        AdaLn.gatedResidual(midText, ffOut.narrow(1, 0, textTokens), n.get(5))
+      };
+    });
   }
 
   private static Tensor joined(Tensor text, Tensor video) {

@@ -2,6 +2,7 @@ package dev.lemica.model.flux;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.AdaLnModulation;
@@ -55,11 +56,16 @@ final class FluxSingleBlock {
   Tensor[] apply(Tensor text, Tensor image, Tensor temb, UnaryOperator<Tensor> rope) {
     Tensor joint = torch.cat(new TensorVector(text, image), 1);
     TensorVector m = modulation.apply(temb);
-    Tensor normed = AdaLn.modulateLayerNorm(joint, m.get(0), m.get(1), EPS);
-    Tensor mlp = Activation.GELU_TANH.apply(projMlp.apply(normed));
-    Tensor attended = attention.apply(normed, null, rope, null);
-    Tensor out = projOut.apply(torch.cat(new TensorVector(attended, mlp), 2));
-    joint = HalfPrecision.clip(AdaLn.gatedResidual(joint, out, m.get(2)));
+    Tensor jointIn = joint;
+    // Attention and the MLP branch read the same normed input; their temporaries (the 4×-wide MLP
+    // activation, the concatenation) are freed once proj_out has read them.
+    Tensor out = Temporaries.freeing(() -> {
+      Tensor normed = AdaLn.modulateLayerNorm(jointIn, m.get(0), m.get(1), EPS);
+      Tensor mlp = Activation.GELU_TANH.applyInPlace(projMlp.apply(normed));
+      Tensor attended = attention.apply(normed, null, rope, null);
+      return projOut.apply(torch.cat(new TensorVector(attended, mlp), 2));
+    });
+    joint = HalfPrecision.clip(AdaLn.gatedResidual(jointIn, out, m.get(2)));
     long textTokens = text.size(1);
     return new Tensor[] {joint.narrow(1, 0, textTokens), joint.narrow(1, textTokens, image.size(1))};
   }

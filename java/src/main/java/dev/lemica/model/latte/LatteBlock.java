@@ -2,6 +2,7 @@ package dev.lemica.model.latte;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.FeedForward;
 import dev.lemica.nn.Linear;
@@ -90,11 +91,14 @@ final class LatteBlock {
    * @param context (rows, text tokens, dim) for spatial blocks, ignored by temporal ones
    */
   Tensor apply(Tensor hidden, Tensor context, TensorVector m) {
-    hidden = AdaLn.gatedResidual(hidden, selfAttention.apply(modulatedInput(hidden, m), null, null, null), m.get(2));
-    if (crossAttention != null) {
-      hidden = hidden.add(crossAttention.apply(hidden, context, null, null));
-    }
-    Tensor ffIn = AdaLn.modulate(Norms.layerNorm(hidden, norm2Weight, norm2Bias, eps), m.get(3), m.get(4));
-    return AdaLn.gatedResidual(hidden, ff.apply(ffIn), m.get(5));
+    // Each sub-layer frees its temporaries as it ends (Temporaries).
+    Tensor input = hidden;
+    Tensor afterSelf = Temporaries.freeing(
+        () -> AdaLn.gatedResidual(input, selfAttention.apply(modulatedInput(input, m), null, null, null), m.get(2)));
+    Tensor afterCross = crossAttention == null ? afterSelf : afterSelf.add(crossAttention.apply(afterSelf, context, null, null));
+    return Temporaries.freeing(() -> {
+      Tensor ffIn = AdaLn.modulate(Norms.layerNorm(afterCross, norm2Weight, norm2Bias, eps), m.get(3), m.get(4));
+      return AdaLn.gatedResidual(afterCross, ff.apply(ffIn), m.get(5));
+    });
   }
 }

@@ -2,6 +2,7 @@ package dev.lemica.model.mmdit;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.AdaLnModulation;
@@ -61,15 +62,19 @@ public final class DoubleStreamBlock {
   public Tensor[] apply(Tensor text, Tensor image, Tensor temb, UnaryOperator<Tensor> rope, Tensor mask) {
     TensorVector im = imageModulation.apply(temb);
     TensorVector tm = textModulation.apply(temb);
-    Tensor[] attended =
-        attention.apply(
-            AdaLn.modulateLayerNorm(text, tm.get(0), tm.get(1), EPS), AdaLn.modulateLayerNorm(image, im.get(0), im.get(1), EPS), rope, mask);
+    Tensor textIn = text;
+    Tensor imageIn = image;
+    // Each sub-layer frees its temporaries as it ends (Temporaries).
+    Tensor[] attended = Temporaries.freeingAll(() -> attention.apply(
+        AdaLn.modulateLayerNorm(textIn, tm.get(0), tm.get(1), EPS), AdaLn.modulateLayerNorm(imageIn, im.get(0), im.get(1), EPS), rope, mask));
 
-    image = AdaLn.gatedResidual(image, attended[1], im.get(2));
-    image = AdaLn.gatedResidual(image, imageMlp.apply(AdaLn.modulateLayerNorm(image, im.get(3), im.get(4), EPS)), im.get(5));
+    Tensor imageMid = AdaLn.gatedResidual(imageIn, attended[1], im.get(2));
+    Tensor imageOut = Temporaries.freeing(
+        () -> AdaLn.gatedResidual(imageMid, imageMlp.apply(AdaLn.modulateLayerNorm(imageMid, im.get(3), im.get(4), EPS)), im.get(5)));
 
-    text = AdaLn.gatedResidual(text, attended[0], tm.get(2));
-    text = AdaLn.gatedResidual(text, textMlp.apply(AdaLn.modulateLayerNorm(text, tm.get(3), tm.get(4), EPS)), tm.get(5));
-    return new Tensor[] {HalfPrecision.clip(text), clipImageInFloat16 ? HalfPrecision.clip(image) : image};
+    Tensor textMid = AdaLn.gatedResidual(textIn, attended[0], tm.get(2));
+    Tensor textOut = Temporaries.freeing(
+        () -> AdaLn.gatedResidual(textMid, textMlp.apply(AdaLn.modulateLayerNorm(textMid, tm.get(3), tm.get(4), EPS)), tm.get(5)));
+    return new Tensor[] {HalfPrecision.clip(textOut), clipImageInFloat16 ? HalfPrecision.clip(imageOut) : imageOut};
   }
 }

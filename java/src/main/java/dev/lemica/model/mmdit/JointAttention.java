@@ -3,6 +3,7 @@ package dev.lemica.model.mmdit;
 import dev.lemica.model.WeightLoader;
 import dev.lemica.nn.Attention;
 import dev.lemica.nn.Linear;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.QkNorm;
 import dev.lemica.nn.QkvProjection;
 import dev.lemica.nn.Qkv;
@@ -56,12 +57,14 @@ public final class JointAttention {
    * @return {text output, image output}
    */
   public Tensor[] apply(Tensor textIn, Tensor imageIn, UnaryOperator<Tensor> rope, Tensor mask) {
-    Qkv joint = text.project(textIn).followedBy(image.project(imageIn)).rotated(rope);
-    Tensor attended = Attention.attend(joint, mask);
-    long textTokens = textIn.size(1);
-    return new Tensor[] {
-      textOut.apply(attended.narrow(1, 0, textTokens).contiguous()),
-      imageOut.apply(attended.narrow(1, textTokens, imageIn.size(1)).contiguous())
-    };
+    return Temporaries.freeingAll(() -> {
+      Qkv joint = text.project(textIn).followedBy(image.project(imageIn)).rotated(rope);
+      Tensor attended = Attention.attend(joint, mask);
+      long textTokens = textIn.size(1);
+      return new Tensor[] {
+        textOut.apply(attended.narrow(1, 0, textTokens).contiguous()),
+        imageOut.apply(attended.narrow(1, textTokens, imageIn.size(1)).contiguous())
+      };
+    });
   }
 }

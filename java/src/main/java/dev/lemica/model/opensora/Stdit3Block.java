@@ -1,6 +1,7 @@
 package dev.lemica.model.opensora;
 
 import dev.lemica.model.WeightLoader;
+import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.FeedForward;
@@ -67,36 +68,35 @@ final class Stdit3Block {
 
   /** norm1(x)·(1 + scale_msa) + shift_msa, per frame with t0's where the frame mask says so. */
   Tensor modulatedInput(Tensor x, Stdit3Inputs in) {
-    TensorVector m = modulation(in.modulation());
-    Tensor normed = Norms.layerNorm(x, null, null, EPS);
-    Tensor xm = AdaLn.modulate(normed, m.get(0), m.get(1));
-    if (in.frames() != null) {
-      TensorVector m0 = modulation(in.modulationAtZero());
-      xm = in.frames().select(xm, AdaLn.modulate(normed, m0.get(0), m0.get(1)));
-    }
-    return xm;
+    return modulated(x, modulation(in.modulation()), in.frames() == null ? null : modulation(in.modulationAtZero()), 0, in);
   }
 
   Tensor apply(Tensor x, Stdit3Inputs in) {
     TensorVector m = modulation(in.modulation());
     TensorVector m0 = in.frames() == null ? null : modulation(in.modulationAtZero());
 
+    // Each sub-layer frees its temporaries as it ends (Temporaries).
+    Tensor input = x;
+    Tensor afterSelf = Temporaries.freeing(() -> {
+      Tensor xm = modulated(input, m, m0, 0, in);
+      Tensor attended = temporal ? attendOverFrames(xm, in) : attendWithinFrames(xm, in);
+      return gated(input, attended, m.get(2), m0 == null ? null : m0.get(2), in);
+    });
+
+    Tensor afterCross = afterSelf.add(crossAttention.apply(afterSelf, in.text(), null, in.textMask()));
+
+    return Temporaries.freeing(
+        () -> gated(afterCross, mlp.apply(modulated(afterCross, m, m0, 3, in)), m.get(5), m0 == null ? null : m0.get(5), in));
+  }
+
+  /** norm(x)·(1 + scale) + shift with the shift at {@code first} and the scale after it; t0's on masked frames. */
+  private static Tensor modulated(Tensor x, TensorVector m, TensorVector m0, int first, Stdit3Inputs in) {
     Tensor normed = Norms.layerNorm(x, null, null, EPS);
-    Tensor xm = AdaLn.modulate(normed, m.get(0), m.get(1));
+    Tensor xm = AdaLn.modulate(normed, m.get(first), m.get(first + 1));
     if (m0 != null) {
-      xm = in.frames().select(xm, AdaLn.modulate(normed, m0.get(0), m0.get(1)));
+      xm = in.frames().select(xm, AdaLn.modulate(normed, m0.get(first), m0.get(first + 1)));
     }
-    Tensor attended = temporal ? attendOverFrames(xm, in) : attendWithinFrames(xm, in);
-    x = gated(x, attended, m.get(2), m0 == null ? null : m0.get(2), in);
-
-    x = x.add(crossAttention.apply(x, in.text(), null, in.textMask()));
-
-    normed = Norms.layerNorm(x, null, null, EPS);
-    xm = AdaLn.modulate(normed, m.get(3), m.get(4));
-    if (m0 != null) {
-      xm = in.frames().select(xm, AdaLn.modulate(normed, m0.get(3), m0.get(4)));
-    }
-    return gated(x, mlp.apply(xm), m.get(5), m0 == null ? null : m0.get(5), in);
+    return xm;
   }
 
   /** x + gate·update; with a frame mask the gate is t0's on the masked frames. */
