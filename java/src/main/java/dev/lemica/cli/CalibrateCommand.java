@@ -8,7 +8,6 @@ import dev.lemica.io.OutputFile;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.Pipelines;
 import dev.lemica.sampling.Guidance;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
@@ -114,7 +113,7 @@ final class CalibrateCommand implements Callable<Integer> {
     Ranks ranks = Ranks.join(target);
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+        DiffusionPipeline pipeline = modelOptions.open(target)) {
       GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, samples == null ? 1 : noise.seedCount()));
       Sampler sampler = pipeline.sampler(settings);
       Guidance guidance = pipeline.guidance(settings);

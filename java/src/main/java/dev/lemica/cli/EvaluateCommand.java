@@ -19,7 +19,6 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.Pipelines;
 import dev.lemica.sampling.GuidedDenoiser;
 import dev.lemica.schedule.Schedule;
 import dev.lemica.schedule.ScheduleFile;
@@ -157,7 +156,7 @@ final class EvaluateCommand implements Callable<Integer> {
     List<String> labels = perSeed != null ? java.util.stream.IntStream.range(0, perSeed.size()).mapToObj(perSeed::label).toList() : promptList;
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+        DiffusionPipeline pipeline = modelOptions.open(target)) {
       GenerationSettings settings = pipeline.resolve(video.request(promptList, modelOptions, perSeed == null ? 1 : noise.seedCount()));
       int t = settings.steps();
       Optional<ErrorMatrix> matrix =

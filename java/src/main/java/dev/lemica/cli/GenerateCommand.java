@@ -7,7 +7,6 @@ import dev.lemica.model.ComputeTarget;
 import dev.lemica.pipeline.Conditioning;
 import dev.lemica.pipeline.DiffusionPipeline;
 import dev.lemica.pipeline.GenerationSettings;
-import dev.lemica.pipeline.Pipelines;
 import dev.lemica.pipeline.SamplingResult;
 import dev.lemica.pipeline.TextToVideoPipeline;
 import dev.lemica.safetensors.SafetensorsWriter;
@@ -122,7 +121,7 @@ final class GenerateCommand implements Callable<Integer> {
     boolean report = !quiet && ranks.leads();
     try (PointerScope scope = new PointerScope();
         InferenceMode inference = new InferenceMode();
-        DiffusionPipeline pipeline = Pipelines.open(modelDir, target)) {
+        DiffusionPipeline pipeline = modelOptions.open(target)) {
       PromptEmbeddings precomputed = embeddings != null ? PrecomputedEmbeddings.read(embeddings) : null;
       List<String> texts =
           precomputed != null ? IntStream.range(0, (int) precomputed.batch()).mapToObj(i -> "(embeddings row " + i + ")").toList() : prompts;

@@ -2,7 +2,12 @@ package dev.lemica.cli;
 
 import dev.lemica.model.ComputeTarget;
 import dev.lemica.model.EmbeddedModels;
+import dev.lemica.pipeline.DiffusionPipeline;
+import dev.lemica.pipeline.ModelIndex;
+import dev.lemica.pipeline.Pipelines;
+import dev.lemica.pipeline.Residency;
 import dev.lemica.pipeline.SamplerSettings;
+import dev.lemica.pipeline.cogvideox.CogVideoXPipeline;
 import dev.lemica.sampling.GuidedDenoiser;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
@@ -30,6 +35,26 @@ final class ModelOptions {
           + " cores). With the branches split across ranks (--parallel cfg) each rank runs one and this does"
           + " not apply. Default: ${DEFAULT-VALUE}.")
   String cfg;
+
+  @Option(
+      names = "--dynamic-cfg",
+      negatable = true,
+      description = "CogVideoXPipeline only: let the guidance scale follow the timestep (use_dynamic_cfg). Default on, as THUDM's"
+          + " CLI samples CogVideoX 1.5; diffusers' own default is off: --no-dynamic-cfg.")
+  Boolean dynamicCfg;
+
+  /** The pipeline of {@link #folder()}, with the options that choose how a family's pipeline runs. */
+  DiffusionPipeline open(ComputeTarget target) {
+    Path folder = folder();
+    if (dynamicCfg == null) {
+      return Pipelines.open(folder, target);
+    }
+    if (!ModelIndex.present(folder) || !ModelIndex.read(folder).className().equals(CogVideoXPipeline.CLASS_NAME)) {
+      throw new IllegalArgumentException(
+          "--" + (dynamicCfg ? "" : "no-") + "dynamic-cfg: only a CogVideoXPipeline folder has dynamic CFG, not " + label());
+    }
+    return CogVideoXPipeline.open(ModelIndex.read(folder), target, Residency.RELEASE_AFTER_USE, dynamicCfg);
+  }
 
   Path folder() {
     return model != null ? model : EmbeddedModels.shapesWanT2v();

@@ -52,6 +52,13 @@ class CogVideoXPipelineBadInputTest {
     dev.lemica.pipeline.BrokenFolders.replaceIn(file, from, to);
   }
 
+  /** Dynamic CFG is CogVideoX's: the flag on any other folder (here the embedded model) is refused. */
+  @Test
+  void dynamicCfgOnAnotherPipeline() {
+    CliRunner r = CliRunner.run("generate", "--prompt", "a red circle", "--steps", "2", "--no-dynamic-cfg", "--quiet", "--out", dir.resolve("x.mp4").toString());
+    assertOneLine(r, "--no-dynamic-cfg", "only a CogVideoXPipeline folder", "shapes-wan-t2v");
+  }
+
   @Test
   void aMissingComponentFolder() throws IOException {
     Path m = folder();
