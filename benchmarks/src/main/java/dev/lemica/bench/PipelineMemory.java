@@ -169,8 +169,8 @@ public final class PipelineMemory implements Callable<Integer> {
       long baseline = ProcessMemory.rss();
       out.put("pipeline", pipeline.name());
       out.put("dtype", target.dtypeName());
-      System.out.println(pipeline.name() + " as " + pipeline.pipelineClass() + " runs it, " + target.dtypeName() + ", default size "
-          + pipeline.size());
+      System.out.println(pipeline.name() + " as " + pipeline.pipelineClass() + " runs it, " + target.dtypeName() + ", "
+          + (latent == null ? "at its default size " : "--latent cut from its default size ") + pipeline.size());
       print("baseline (JVM + LibTorch)", baseline, baseline, baseline);
       List<Tensor> text = skip.contains("text") ? List.of() : text();
       Tensor latents = skip.contains("transformer") ? null : transformer(full, built);
