@@ -79,8 +79,8 @@ final class CalibrateCommand implements Callable<Integer> {
       description = "How reused steps apply the cached residual while edges are measured: plain (unchanged, as"
           + " published) or magnitude-ratio (scaled by m[k]/m[i], the mean residual norms of the full runs at the"
           + " reusing step k and the computing step i, measured on the full run first and kept in the file)."
-          + " `evaluate --errors` runs the schedules it solves under the file's rule; schedule files do not record it"
-          + " yet, so generate and sample reuse plainly. Default: ${DEFAULT-VALUE}.")
+          + " Schedules solved from the file (`solve`, `evaluate --errors`, a folder's lemica/errors.json under --budget)"
+          + " run under the same rule: solve records it in the schedule file's provenance, and generate and sample apply it. Default: ${DEFAULT-VALUE}.")
   String reuse;
 
   @Option(names = "--quiet", description = "No progress bar.")

@@ -2,11 +2,8 @@ package dev.lemica.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.cache.CachePolicy;
-import dev.lemica.cache.CorrectedReuse;
 import dev.lemica.cache.FullCompute;
-import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
 import dev.lemica.evaluation.CalibrationOverlap;
 import dev.lemica.evaluation.Comparisons;
@@ -295,21 +292,7 @@ final class EvaluateCommand implements Callable<Integer> {
     if (errors == null && shipped.isPresent()) {
       return shipped.map(s -> new StaticSchedulePolicy(s, label));
     }
-    return matrix.map(m -> reused(new StaticSchedulePolicy(ScheduleSolver.solve(m, budget, objective).schedule(), label), m, steps));
-  }
-
-  private static CachePolicy reused(StaticSchedulePolicy policy, ErrorMatrix matrix, int steps) {
-    JsonNode reuse = matrix.metadata().get("reuse");
-    if (reuse == null) {
-      return policy;
-    }
-    ReuseRule rule;
-    try {
-      rule = ReuseRule.fromJson(reuse, steps);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(matrix.source() + ": " + e.getMessage());
-    }
-    return rule.equals(ReuseRule.PLAIN) ? policy : new CorrectedReuse(policy, rule);
+    return matrix.map(m -> ScheduleSource.withReuseOf(new StaticSchedulePolicy(ScheduleSolver.solve(m, budget, objective).schedule(), label), m, steps));
   }
 
   private void writeOutputs(

@@ -1,6 +1,7 @@
 package dev.lemica.schedule;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Map;
 
 /**
@@ -15,14 +16,23 @@ import java.util.Map;
  * @param cfgMode classifier-free guidance mode
  * @param edgeWeight how each edge's weight was made from the calibration samples' errors, e.g.
  *     "max over 8 samples" (null: the file does not say, which for older files means the mean)
+ * @param reuse the reuse rule the errors were measured under, as the errors file holds it ({@code
+ *     {"rule": "magnitude-ratio", "magnitudes": [...]}}); null for plain reuse. A schedule solved
+ *     from such errors is only optimal when it runs under the same rule, so it travels with it.
  */
 public record Provenance(
-    String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode, String edgeWeight) {
+    String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode, String edgeWeight,
+    ObjectNode reuse) {
 
-  public static final Provenance NONE = new Provenance(null, null, null, null, null, null, null);
+  public static final Provenance NONE = new Provenance(null, null, null, null, null, null, null, null);
 
   public Provenance(String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode) {
-    this(errorsSha256, errorsFile, model, sampler, steps, cfgMode, null);
+    this(errorsSha256, errorsFile, model, sampler, steps, cfgMode, null, null);
+  }
+
+  public Provenance(
+      String errorsSha256, String errorsFile, String model, String sampler, Integer steps, String cfgMode, String edgeWeight) {
+    this(errorsSha256, errorsFile, model, sampler, steps, cfgMode, edgeWeight, null);
   }
 
   /**
@@ -39,7 +49,17 @@ public record Provenance(
         text(metadata, "sampler", null),
         steps,
         text(metadata, "cfg_mode", "cfg"),
-        edgeWeight(metadata));
+        edgeWeight(metadata),
+        reuse(metadata));
+  }
+
+  /** The errors file's reuse rule unless it is plain (or absent). */
+  private static ObjectNode reuse(Map<String, JsonNode> metadata) {
+    JsonNode r = metadata.get("reuse");
+    if (r == null || !r.isObject() || r.path("rule").asText("plain").equals("plain")) {
+      return null;
+    }
+    return ((ObjectNode) r).deepCopy();
   }
 
   private static String edgeWeight(Map<String, JsonNode> metadata) {

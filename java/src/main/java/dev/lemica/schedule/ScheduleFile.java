@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *   "retargeted_from": {"steps": 50, "computed_steps": [...]},  // optional, see Retarget
  *   "provenance": {"errors_sha256": "...", "errors_file": "...", "model": "...",
  *                  "sampler": "...", "steps": 50, "cfg_mode": "...",
- *                  "edge_weight": "max over 8 samples"}  // optional, any subset
+ *                  "edge_weight": "max over 8 samples",
+ *                  "reuse": {"rule": "magnitude-ratio", "magnitudes": [...]}}  // optional, any subset
  * }</pre>
  *
  * Reading validates everything and rejects unknown keys, so a typo cannot silently drop a field;
@@ -45,7 +46,7 @@ public final class ScheduleFile {
       "format", "steps", "budget", "computed_steps", "objective", "max_skip", "edge_errors",
       "worst_error", "retargeted_from", "provenance");
   private static final Set<String> PROVENANCE_KEYS =
-      Set.of("errors_sha256", "errors_file", "model", "sampler", "steps", "cfg_mode", "edge_weight");
+      Set.of("errors_sha256", "errors_file", "model", "sampler", "steps", "cfg_mode", "edge_weight", "reuse");
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Schedule schedule;
@@ -360,9 +361,17 @@ public final class ScheduleFile {
       }
       steps = s.intValue();
     }
+    ObjectNode reuse = null;
+    if (p.has("reuse")) {
+      JsonNode r = p.get("reuse");
+      if (!r.isObject() || !r.path("rule").isTextual()) {
+        throw new IllegalArgumentException("provenance.reuse must be an object with a \"rule\", found " + StrictJson.describe(r));
+      }
+      reuse = (ObjectNode) r;
+    }
     return new Provenance(
         provText(p, "errors_sha256"), provText(p, "errors_file"), provText(p, "model"),
-        provText(p, "sampler"), steps, provText(p, "cfg_mode"), provText(p, "edge_weight"));
+        provText(p, "sampler"), steps, provText(p, "cfg_mode"), provText(p, "edge_weight"), reuse);
   }
 
   private static String provText(JsonNode p, String key) {
@@ -420,6 +429,9 @@ public final class ScheduleFile {
       }
       putIf(p, "cfg_mode", provenance.cfgMode());
       putIf(p, "edge_weight", provenance.edgeWeight());
+      if (provenance.reuse() != null) {
+        p.set("reuse", provenance.reuse().deepCopy());
+      }
     }
     return root;
   }

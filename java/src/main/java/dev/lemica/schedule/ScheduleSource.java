@@ -1,5 +1,8 @@
 package dev.lemica.schedule;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
 import dev.lemica.sampling.SamplerNames;
 import dev.lemica.solver.ErrorMatrix;
@@ -52,7 +55,7 @@ public final class ScheduleSource {
     if (Files.isRegularFile(file)) {
       ScheduleFile s = retarget ? ScheduleFile.readRetargeted(file, steps) : ScheduleFile.readFor(file, steps);
       SamplerNames.warnIfOther(file.toString(), s.provenance().sampler(), sampler);
-      return new StaticSchedulePolicy(s.schedule(), s.objective() + (s.retargetedFrom() != null ? " (retargeted)" : ""));
+      return withReuseOf(new StaticSchedulePolicy(s.schedule(), s.objective() + (s.retargetedFrom() != null ? " (retargeted)" : "")), s, file);
     }
     if (!listOrFile.matches("[0-9,\\s]+")) {
       throw new IllegalArgumentException("--schedule " + listOrFile + ": neither a file nor a list like 0,1,3,7");
@@ -76,13 +79,15 @@ public final class ScheduleSource {
     Optional<ScheduleFile> calibrated = calibrated(modelDir, steps, budget, PREFERRED_OBJECTIVE);
     if (calibrated.isPresent()) {
       SamplerNames.warnIfOther(modelDir.resolve(CALIBRATED_FOLDER) + " (B=" + budget + ")", calibrated.get().provenance().sampler(), sampler);
-      return new StaticSchedulePolicy(calibrated.get().schedule(), "lemica " + calibrated.get().objective());
+      return withReuseOf(
+          new StaticSchedulePolicy(calibrated.get().schedule(), "lemica " + calibrated.get().objective()), calibrated.get(),
+          modelDir.resolve(CALIBRATED_FOLDER));
     }
     Optional<ErrorMatrix> matrix = calibratedErrors(modelDir, steps);
     if (matrix.isPresent()) {
       SamplerNames.warnIfOther(modelDir.resolve(CALIBRATED_ERRORS).toString(), matrix.get().metadataString("sampler").orElse(null), sampler);
       Schedule solved = ScheduleSolver.solve(matrix.get(), budget, Objective.LEX_MINIMAX).schedule();
-      return new StaticSchedulePolicy(solved, "lemica lex-minimax");
+      return withReuseOf(new StaticSchedulePolicy(solved, "lemica lex-minimax"), matrix.get(), steps);
     }
     Optional<String> published = publishedModel(modelDir);
     if (published.isPresent() && steps == PublishedSchedules.STEPS) {
@@ -95,6 +100,33 @@ public final class ScheduleSource {
           + " for " + published.get() + "; no calibration of B=" + budget + ")");
     }
     return new StaticSchedulePolicy(Schedule.uniform(steps, budget), "uniform (no calibration for " + steps + " steps)");
+  }
+
+  /** The policy running under the reuse rule the schedule file's errors were measured under. */
+  private static StaticSchedulePolicy withReuseOf(StaticSchedulePolicy policy, ScheduleFile file, Path source) {
+    ObjectNode reuse = file.provenance().reuse();
+    if (reuse == null) {
+      return policy;
+    }
+    int measuredSteps = file.provenance().steps() != null ? file.provenance().steps() : file.schedule().steps();
+    try {
+      return policy.withReuse(ReuseRule.fromJson(reuse, measuredSteps));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": provenance: " + e.getMessage());
+    }
+  }
+
+  /** A schedule solved from {@code matrix}, running under the reuse rule its errors were measured under. */
+  public static StaticSchedulePolicy withReuseOf(StaticSchedulePolicy policy, ErrorMatrix matrix, int steps) {
+    JsonNode reuse = matrix.metadata().get("reuse");
+    if (reuse == null) {
+      return policy;
+    }
+    try {
+      return policy.withReuse(ReuseRule.fromJson(reuse, steps));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(matrix.source() + ": " + e.getMessage());
+    }
   }
 
   /**
