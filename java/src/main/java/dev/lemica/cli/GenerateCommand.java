@@ -134,7 +134,7 @@ final class GenerateCommand implements Callable<Integer> {
         System.err.printf(
             "%s: %d prompt(s), %dx%d, %d frame(s), %d steps, guidance %.2f, %s, %s%s, cache: %s%n",
             modelOptions.model != null ? modelDir : "shapes-wan-t2v (embedded)", settings.batch(), settings.width(),
-            settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), target,
+            settings.height(), settings.frames(), settings.steps(), settings.guidance(), noise.describe(), pipeline.target(),
             ranks.size() > 1 ? " (" + ranks.describe(mode, guided) + ")" : "", policy.describe());
       }
       Parallelism split = ranks.parallelism(mode, guided);

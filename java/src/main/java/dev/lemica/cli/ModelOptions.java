@@ -43,8 +43,17 @@ final class ModelOptions {
           + " CLI samples CogVideoX 1.5; diffusers' own default is off: --no-dynamic-cfg.")
   Boolean dynamicCfg;
 
+  @Option(
+      names = "--text-dtype",
+      description = "The text encoders' dtype when it should differ from --dtype, e.g. --dtype float32 --text-dtype bfloat16"
+          + " on a CPU without bf16 arithmetic: bf16 halves UMT5-XXL/T5-XXL (22.8/19 GB in float32) and such CPUs run its"
+          + " matrix products well, while bf16 attention and convolutions are many times slower there than float32."
+          + " Default: --dtype's (Open-Sora 1.2: float32, as its T5Encoder).")
+  String textDtype;
+
   /** The pipeline of {@link #folder()}, with the options that choose how a family's pipeline runs. */
-  DiffusionPipeline open(ComputeTarget target) {
+  DiffusionPipeline open(ComputeTarget compute) {
+    ComputeTarget target = textDtype == null ? compute : compute.withTextDtype(textDtype);
     Path folder = folder();
     if (dynamicCfg == null) {
       return Pipelines.open(folder, target);

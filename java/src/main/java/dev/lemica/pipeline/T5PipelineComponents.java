@@ -31,7 +31,7 @@ public final class T5PipelineComponents implements AutoCloseable {
     var transformerFolder = index.folderOf("transformer");
     var vaeFolder = index.folderOf("vae");
     tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
-    textEncoder = new LazyComponent<>(() -> T5Encoder.load(textFolder, target), residency);
+    textEncoder = new LazyComponent<>(() -> T5Encoder.load(textFolder, target.textEncoders()), residency);
     transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
     vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);
   }

@@ -62,9 +62,9 @@ public final class FluxPipeline extends PackedImagePipeline {
     clipTokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
     t5Tokenizer = HfTokenizer.load(index.folderOf("tokenizer_2"));
     Path clipFolder = index.folderOf("text_encoder");
-    clip = new LazyComponent<>(() -> CLIPTextEncoder.load(clipFolder, target), residency);
+    clip = new LazyComponent<>(() -> CLIPTextEncoder.load(clipFolder, target.textEncoders()), residency);
     Path t5Folder = index.folderOf("text_encoder_2");
-    t5 = new LazyComponent<>(() -> T5Encoder.load(t5Folder, target), residency);
+    t5 = new LazyComponent<>(() -> T5Encoder.load(t5Folder, target.textEncoders()), residency);
   }
 
   /** The component classes FluxPipeline takes, and the packing its transformer and VAE configs imply. */

@@ -132,7 +132,7 @@ public final class OpenSoraPipeline implements DiffusionPipeline {
     }
     prompts = new OpenSoraPrompts(config.aes(), config.flow(), config.cameraMotion());
     tokenizer = HfTokenizer.load(tokenizerFolder);
-    ComputeTarget textTarget = new ComputeTarget(target.deviceName(), ScalarType.Float);
+    ComputeTarget textTarget = target.textEncoders(ScalarType.Float);
     textEncoder = new LazyComponent<>(() -> T5Encoder.load(t5, textFolder, textTarget), residency);
     transformer = new LazyComponent<>(() -> Models.load(transformerFolder, target), residency);
     vae = new LazyComponent<>(() -> Vaes.load(vaeFolder, target), residency);

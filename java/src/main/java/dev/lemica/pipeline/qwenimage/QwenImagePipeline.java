@@ -59,7 +59,7 @@ public final class QwenImagePipeline extends PackedImagePipeline {
     super(index, target, residency, checkedLayout(index), List.of("text_encoder"));
     tokenizer = HfTokenizer.load(index.folderOf("tokenizer"));
     Path textFolder = index.folderOf("text_encoder");
-    textEncoder = new LazyComponent<>(() -> QwenTextEncoder.load(textFolder, target), residency);
+    textEncoder = new LazyComponent<>(() -> QwenTextEncoder.load(textFolder, target.textEncoders()), residency);
   }
 
   /** The component classes QwenImagePipeline takes, and the packing its transformer and VAE configs imply. */
