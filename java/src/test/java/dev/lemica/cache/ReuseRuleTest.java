@@ -1,13 +1,12 @@
 package dev.lemica.cache;
 
+import static dev.lemica.testing.ConstantBlockStack.call;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lemica.model.BlockObserver;
-import dev.lemica.model.BlockStackCall;
 import dev.lemica.schedule.Schedule;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
@@ -17,27 +16,6 @@ import org.junit.jupiter.api.Test;
 
 /** Reused residuals scaled by calibrated magnitudes, on hand-computed numbers. */
 class ReuseRuleTest {
-  /** A block stack that adds {@code add} to hidden states that are all {@code before}. */
-  private static BlockStackCall call(double before, double add) {
-    Tensor h = torch.full(new long[] {1, 2, 4}, new Scalar(before));
-    return new BlockStackCall() {
-      @Override
-      public Tensor hiddenBefore() {
-        return h;
-      }
-
-      @Override
-      public Tensor runBlocks(BlockObserver observer) {
-        return h.add(new Scalar(add));
-      }
-
-      @Override
-      public Tensor firstBlockModulatedInput() {
-        return h;
-      }
-    };
-  }
-
   @Test
   void aReusedResidualIsScaledByTheMagnitudeRatioOfItsTwoSteps() {
     try (PointerScope scope = new PointerScope()) {

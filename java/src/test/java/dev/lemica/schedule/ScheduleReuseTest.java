@@ -1,5 +1,6 @@
 package dev.lemica.schedule;
 
+import static dev.lemica.testing.ConstantBlockStack.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,15 +9,10 @@ import dev.lemica.cache.ResidualCache;
 import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
 import dev.lemica.cli.CliRunner;
-import dev.lemica.model.BlockObserver;
-import dev.lemica.model.BlockStackCall;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,27 +34,6 @@ class ScheduleReuseTest {
          "reuse": {"rule": "magnitude-ratio", "magnitudes": [1, 2, 4, 8]}}
         """);
     return f;
-  }
-
-  /** A block stack that adds {@code add} to hidden states that are all {@code before}. */
-  private static BlockStackCall call(double before, double add) {
-    Tensor h = torch.full(new long[] {1, 2, 4}, new Scalar(before));
-    return new BlockStackCall() {
-      @Override
-      public Tensor hiddenBefore() {
-        return h;
-      }
-
-      @Override
-      public Tensor runBlocks(BlockObserver observer) {
-        return h.add(new Scalar(add));
-      }
-
-      @Override
-      public Tensor firstBlockModulatedInput() {
-        return h;
-      }
-    };
   }
 
   /**
