@@ -58,11 +58,12 @@ final class ModelOptions {
     if (dynamicCfg == null) {
       return Pipelines.open(folder, target);
     }
-    if (!ModelIndex.present(folder) || !ModelIndex.read(folder).className().equals(CogVideoXPipeline.CLASS_NAME)) {
+    ModelIndex index = ModelIndex.present(folder) ? ModelIndex.read(folder) : null;
+    if (index == null || !index.className().equals(CogVideoXPipeline.CLASS_NAME)) {
       throw new IllegalArgumentException(
           "--" + (dynamicCfg ? "" : "no-") + "dynamic-cfg: only a CogVideoXPipeline folder has dynamic CFG, not " + label());
     }
-    return CogVideoXPipeline.open(ModelIndex.read(folder), target, Residency.RELEASE_AFTER_USE, dynamicCfg);
+    return CogVideoXPipeline.open(index, target, Residency.RELEASE_AFTER_USE, dynamicCfg);
   }
 
   Path folder() {

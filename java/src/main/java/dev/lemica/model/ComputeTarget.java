@@ -105,6 +105,6 @@ public record ComputeTarget(String deviceName, ScalarType dtype, ScalarType text
 
   @Override
   public String toString() {
-    return deviceName + "/" + dtypeName() + (textDtype != null && textDtype != dtype ? " (text encoders " + name(textDtype) + ")" : "");
+    return deviceName + "/" + dtypeName() + (textDtype != null && textDtype.value != dtype.value ? " (text encoders " + name(textDtype) + ")" : "");
   }
 }

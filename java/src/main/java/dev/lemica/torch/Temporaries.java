@@ -22,19 +22,7 @@ public final class Temporaries {
    * its inputs; it stays the caller's.
    */
   public static Tensor freeing(Supplier<Tensor> body) {
-    PointerScope caller = PointerScope.getInnerScope();
-    Tensor kept;
-    try (PointerScope scope = new PointerScope()) {
-      // A fresh handle on the result's storage: the body's own handle may belong to this scope (to
-      // be freed with it) or to the caller (not ours to release).
-      kept = new Tensor(body.get());
-      kept.retainReference();
-    }
-    if (caller != null) {
-      caller.attach(kept);
-      kept.releaseReference();
-    }
-    return kept;
+    return freeingAll(() -> new Tensor[] {body.get()})[0];
   }
 
   /** {@link #freeing} for a computation with several results (the streams of a dual-stream block). */
@@ -45,6 +33,8 @@ public final class Temporaries {
       Tensor[] results = body.get();
       kept = new Tensor[results.length];
       for (int i = 0; i < results.length; i++) {
+        // A fresh handle on each result's storage: the body's own handle may belong to this scope
+        // (to be freed with it) or to the caller (not ours to release).
         kept[i] = new Tensor(results[i]);
         kept[i].retainReference();
       }

@@ -21,7 +21,7 @@ class ReuseRuleTest {
     try (PointerScope scope = new PointerScope()) {
       ReuseRule rule = ReuseRule.magnitudeRatio(new double[] {1, 2, 4, 8});
       assertEquals(4.0, rule.scale(0, 2), 0);
-      CachePolicy policy = new CorrectedReuse(new StaticSchedulePolicy(Schedule.of(4, new int[] {0, 3})), rule);
+      CachePolicy policy = new StaticSchedulePolicy(Schedule.of(4, new int[] {0, 3})).withReuse(rule);
       try (ResidualCache cache = new ResidualCache(policy.start(4))) {
         // step 0 computes: residual 3 everywhere.
         assertEquals(3.0, cache.hook(0, "cond").apply(call(0, 3)).mean().item_double(), 1e-6);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.lemica.cache.CorrectedReuse;
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.ReuseRule;
 import dev.lemica.cache.StaticSchedulePolicy;
@@ -159,7 +158,7 @@ class CalibrationTest {
       int i = edge[0];
       int j = edge[1];
       StaticSchedulePolicy schedule = new StaticSchedulePolicy(Schedule.of(steps, IntStream.range(0, steps).filter(s -> s <= i || s >= j).toArray()));
-      double expected = pipeline.generate(text, noise, six, new CorrectedReuse(schedule, rule), GuidedDenoiser.Branches.SEPARATE, StepListener.NONE)
+      double expected = pipeline.generate(text, noise, six, schedule.withReuse(rule), GuidedDenoiser.Branches.SEPARATE, StepListener.NONE)
           .samples().sub(full).abs().mean().item_double();
       double plain = pipeline.generate(text, noise, six, schedule, GuidedDenoiser.Branches.SEPARATE, StepListener.NONE)
           .samples().sub(full).abs().mean().item_double();

@@ -2,7 +2,6 @@ package dev.lemica.model.cogvideox;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
-import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.AdaLnModulation;
 import dev.lemica.nn.FeedForward;
@@ -12,6 +11,7 @@ import dev.lemica.nn.Norms;
 import dev.lemica.nn.QkNorm;
 import dev.lemica.nn.QkvProjection;
 import dev.lemica.nn.Rope;
+import dev.lemica.torch.Temporaries;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;

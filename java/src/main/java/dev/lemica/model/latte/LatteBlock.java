@@ -2,7 +2,6 @@ package dev.lemica.model.latte;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
-import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.FeedForward;
 import dev.lemica.nn.Linear;
@@ -10,6 +9,7 @@ import dev.lemica.nn.MultiHeadAttention;
 import dev.lemica.nn.Norms;
 import dev.lemica.nn.QkNorm;
 import dev.lemica.nn.QkvProjection;
+import dev.lemica.torch.Temporaries;
 import java.util.List;
 import org.bytedeco.pytorch.LongOptional;
 import org.bytedeco.pytorch.Tensor;

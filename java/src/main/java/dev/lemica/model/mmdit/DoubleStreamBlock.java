@@ -2,12 +2,12 @@ package dev.lemica.model.mmdit;
 
 import dev.lemica.model.Modules;
 import dev.lemica.model.WeightLoader;
-import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.AdaLnModulation;
 import dev.lemica.nn.FeedForward;
 import dev.lemica.nn.HalfPrecision;
+import dev.lemica.torch.Temporaries;
 import java.util.function.UnaryOperator;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;

@@ -1,7 +1,6 @@
 package dev.lemica.model.opensora;
 
 import dev.lemica.model.WeightLoader;
-import dev.lemica.torch.Temporaries;
 import dev.lemica.nn.Activation;
 import dev.lemica.nn.AdaLn;
 import dev.lemica.nn.FeedForward;
@@ -10,6 +9,7 @@ import dev.lemica.nn.Norms;
 import dev.lemica.nn.QkNorm;
 import dev.lemica.nn.QkvProjection;
 import dev.lemica.nn.Rope;
+import dev.lemica.torch.Temporaries;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
