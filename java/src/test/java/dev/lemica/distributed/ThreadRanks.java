@@ -66,15 +66,21 @@ final class ThreadRanks {
       }
       long deadline = System.nanoTime() + timeout.multipliedBy(4).toNanos();
       List<R> results = new ArrayList<>();
+      Throwable failure = null;
       for (Future<R> f : futures) {
-        results.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        try {
+          results.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        } catch (ExecutionException e) {
+          failure = cause(failure, e.getCause());
+        }
       }
-      return results;
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
+      if (failure instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalStateException(e.getCause());
+      if (failure != null) {
+        throw new IllegalStateException(failure);
+      }
+      return results;
     } catch (TimeoutException e) {
       throw new AssertionError("the ranks did not finish within " + timeout.multipliedBy(4).toSeconds() + " s");
     } catch (InterruptedException e) {
@@ -83,6 +89,18 @@ final class ThreadRanks {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * The failure to report of two ranks' failures: the one that is not a collective's. When one rank
+   * throws, its peers fail in their next collective (the peer closed its connection); which rank
+   * throws first is up to the scheduler, so the collective's failure is only a consequence.
+   */
+  private static Throwable cause(Throwable seen, Throwable next) {
+    if (seen == null || (seen instanceof DistributedException && !(next instanceof DistributedException))) {
+      return next;
+    }
+    return seen;
   }
 
   static int freePort() {
