@@ -90,6 +90,13 @@ public record CalibrationSetup(
   }
 
   /**
+   * Numbers equal by value: a seed written from a long reads back as an int, 4.0 may read back as 4.
+   * Other nodes compare as Jackson's equals does.
+   */
+  private static final java.util.Comparator<JsonNode> SAME_NUMBER =
+      (a, b) -> a.isNumber() && b.isNumber() ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
+
+  /**
    * The first key on which a saved setup differs from this one, or null when they agree. The CFG
    * layout is left out: batched, separate or parallel branches give the same errors up to float
    * rounding, so a run may continue with another. A sampler recorded by name only (files written
@@ -113,7 +120,8 @@ public record CalibrationSetup(
         }
         continue;
       }
-      if (!mine.get(key).equals(saved.get(key))) {
+      JsonNode theirs = saved.get(key);
+      if (theirs == null || !mine.get(key).equals(SAME_NUMBER, theirs)) {
         return key;
       }
     }

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       CalibrateCommand.class,
       SolveCommand.class,
+      PoolCommand.class,
       EvaluateCommand.class,
       SampleCommand.class,
       BenchCommand.class,

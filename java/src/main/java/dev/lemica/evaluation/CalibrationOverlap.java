@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * never saw. Empty lists mean held out (as far as the calibration file tells).
  */
 public record CalibrationOverlap(List<String> prompts, List<Long> seeds) {
-  private static final Pattern ONE_SEED = Pattern.compile("seed (-?\\d+)");
+  private static final Pattern SEED = Pattern.compile("seed (-?\\d+)");
 
   public CalibrationOverlap {
     prompts = List.copyOf(prompts);
@@ -26,7 +26,7 @@ public record CalibrationOverlap(List<String> prompts, List<Long> seeds) {
 
   /**
    * @param calibration an errors file's metadata: {@code prompts}, and {@code seeds} (one per sample)
-   *     or {@code noise} "seed N" (one draw for the batch); a calibration from a noise file has no seed
+   *     or {@code noise} "seed N" (one draw for the batch; a pooled file names several); a calibration from a noise file has no seed
    * @param evaluationSeeds the seeds the evaluation draws from (empty when it reads a noise file)
    */
   public static CalibrationOverlap of(Map<String, JsonNode> calibration, List<String> evaluationPrompts, List<Long> evaluationSeeds) {
@@ -40,8 +40,9 @@ public record CalibrationOverlap(List<String> prompts, List<Long> seeds) {
     if (s != null && s.isArray()) {
       s.forEach(v -> calibratedSeeds.add(v.asLong()));
     } else if (calibration.get("noise") != null) {
-      Matcher m = ONE_SEED.matcher(calibration.get("noise").asText());
-      if (m.matches()) {
+      // "seed N", or a pooled calibration's "pooled: seed N; seed M (2 samples drawn together)".
+      Matcher m = SEED.matcher(calibration.get("noise").asText());
+      while (m.find()) {
         calibratedSeeds.add(Long.parseLong(m.group(1)));
       }
     }
