@@ -104,7 +104,7 @@ final class EvaluateCommand implements Callable<Integer> {
           + " weighted by --edge-weight (default mean), as `solve --samples`.")
   String samples;
 
-  @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate; repeatable.")
+  @Option(names = "--schedule", paramLabel = "LIST|FILE", description = "An extra schedule to evaluate (steps, or a schedule file, whose row is named by the file's name); repeatable.")
   List<String> schedules = new ArrayList<>();
 
   @Option(names = "--per-prompt", description = "Also print each prompt's PSNR / SSIM / MAE under every row (the --report JSON always has them).")
@@ -222,7 +222,10 @@ final class EvaluateCommand implements Callable<Integer> {
     }
     for (String s : schedules) {
       StaticSchedulePolicy p = ScheduleSource.parse(s, t, false, sampler);
-      variants.add(new Variant("schedule " + p.schedule().toList(), p.schedule().budget(), t, p));
+      // A file is named by its name (schedules solved several ways read apart in the table), a list by its steps.
+      Path file = Path.of(s);
+      String name = Files.isRegularFile(file) ? file.getFileName().toString() : p.schedule().toList();
+      variants.add(new Variant("schedule " + name, p.schedule().budget(), t, p));
     }
 
     List<String> lines = new ArrayList<>();

@@ -42,11 +42,18 @@ class EvaluateCommandTest {
   @Test
   void printsEachPromptsScoresWhenAsked() throws IOException {
     Path table = dir.resolve("t.md");
+    Path schedule = dir.resolve("mine-b3.json");
+    dev.lemica.schedule.ScheduleFile.solved(
+            dev.lemica.schedule.Schedule.of(4, 0, 1, 3), "lex-minimax", null, null,
+            dev.lemica.schedule.Provenance.fromErrors("errors.json", null, 4, java.util.Map.of()))
+        .write(schedule);
     CliRunner r = CliRunner.run("evaluate", "--prompt", "red circle", "--prompt", "blue square", "--steps", "4", "--budgets", "3",
-        "--policies", "uniform", "--per-prompt", "--table", table.toString());
+        "--policies", "uniform", "--per-prompt", "--table", table.toString(), "--schedule", schedule.toString(), "--schedule", "0,2,3");
     assertEquals(0, r.exitCode(), r.err());
     String text = Files.readString(table);
     assertTrue(text.contains("|   red circle |") && text.contains("|   blue square |"), text);
+    // A schedule file's row carries the file's name; a list's, its steps.
+    assertTrue(text.contains("| schedule mine-b3.json | 3 |") && text.contains("| schedule 0,2,3 | 3 |"), text);
   }
 
   @Test
