@@ -1,11 +1,14 @@
 package dev.lemica.cache;
 
 import dev.lemica.kernels.ResidualOps;
+import dev.lemica.model.AfterFirstBlock;
+import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.torch.Tensors;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
@@ -15,6 +18,10 @@ import org.bytedeco.pytorch.Tensor;
  * of the policy's {@link ReuseRule} (1 unless the policy corrects its reuse). One residual per context
  * (CFG branch), and since it is a whole (batch, tokens, dim) tensor, one per batch element too.
  * Residuals stay in the compute dtype and on the compute device.
+ *
+ * <p>A {@link FirstBlockDecider} is asked after the stack's first block instead, which then runs at
+ * every step; its residual is the remaining blocks' ({@code after − afterFirst}), and a reusing call
+ * returns {@code afterFirst + residual}.
  */
 public final class ResidualCache implements AutoCloseable {
   private final ComputeDecider decider;
@@ -40,33 +47,56 @@ public final class ResidualCache implements AutoCloseable {
 
   /** The hook for one forward at {@code step} in {@code context}. */
   public BlockStackHook hook(int step, String context) {
+    if (decider instanceof FirstBlockDecider first) {
+      return call -> afterFirstBlock(first, step, context, call);
+    }
     return call -> {
       Tensor before = call.hiddenBefore();
-      Tensor residual = residuals.get(context);
-      boolean compute = decider.shouldCompute(step, context, residual != null, call) || residual == null;
-      if (!compute && !Tensors.sameShape(residual, before)) {
-        throw new IllegalStateException(
-            "cached residual " + Tensors.shapeString(residual) + " does not fit hidden states "
-                + Tensors.shapeString(before) + " in context '" + context + "'");
-      }
-      if (!compute) {
-        reusedCalls.incrementAndGet();
-        double scale = decider.reuseRule().scale(computedAt.get(context), step);
-        return scale == 1.0 ? ops.apply(before, residual) : before.add(residual, new Scalar(scale));
-      }
-      Tensor after = call.runBlocks();
-      if (residual != null && !borrowed.contains(context) && Tensors.sameShape(residual, after) && residual.scalar_type().value == after.scalar_type().value) {
-        // Overwrite the previous residual: no allocation per computing step.
-        ops.storeInto(residual, after, before);
-      } else {
-        residual = ops.store(after, before);
-        store(context, residual);
-      }
-      computedAt.put(context, step);
-      computedCalls.incrementAndGet();
-      decider.residualStored(step, context, residual);
-      return after;
+      boolean compute = decider.shouldCompute(step, context, residuals.get(context) != null, call);
+      return reuseOrRun(step, context, compute, before, call::runBlocks);
     };
+  }
+
+  /**
+   * A First-Block-Cache-style call: the first block always runs; the others run, or their stored
+   * residual is added to the first block's output.
+   */
+  private Tensor afterFirstBlock(FirstBlockDecider first, int step, String context, BlockStackCall call) {
+    AfterFirstBlock head = call.runFirstBlock();
+    Tensor afterFirst = head.hidden();
+    boolean compute = first.shouldComputeRest(step, context, residuals.get(context) != null, call.hiddenBefore(), afterFirst);
+    return reuseOrRun(step, context, compute, afterFirst, head::runRest);
+  }
+
+  /**
+   * Reuses (returns {@code base + scale · residual}) or runs the blocks and stores {@code after −
+   * base}; without a stored residual the blocks run whatever {@code compute} says.
+   */
+  private Tensor reuseOrRun(int step, String context, boolean compute, Tensor base, Supplier<Tensor> blocks) {
+    Tensor residual = residuals.get(context);
+    compute |= residual == null;
+    if (!compute && !Tensors.sameShape(residual, base)) {
+      throw new IllegalStateException(
+          "cached residual " + Tensors.shapeString(residual) + " does not fit hidden states "
+              + Tensors.shapeString(base) + " in context '" + context + "'");
+    }
+    if (!compute) {
+      reusedCalls.incrementAndGet();
+      double scale = decider.reuseRule().scale(computedAt.get(context), step);
+      return scale == 1.0 ? ops.apply(base, residual) : base.add(residual, new Scalar(scale));
+    }
+    Tensor after = blocks.get();
+    if (residual != null && !borrowed.contains(context) && Tensors.sameShape(residual, after) && residual.scalar_type().value == after.scalar_type().value) {
+      // Overwrite the previous residual: no allocation per computing step.
+      ops.storeInto(residual, after, base);
+    } else {
+      residual = ops.store(after, base);
+      store(context, residual);
+    }
+    computedAt.put(context, step);
+    computedCalls.incrementAndGet();
+    decider.residualStored(step, context, residual);
+    return after;
   }
 
   private void store(String context, Tensor residual) {

@@ -52,10 +52,15 @@ import picocli.CommandLine.Option;
     description = {
       "Compares cached sampling with the full run on held-out prompts: for each budget B, LeMiCa schedules"
           + " (lex-minimax and min-sum) against the baselines uniform (B evenly spread steps), fewer steps"
-          + " (sampling with B steps, same compute), teacache (online, threshold chosen to compute about B"
-          + " steps) and, when asked for, magcache (MagCache-style: accumulated magnitude-ratio error against a"
-          + " threshold, ratios recorded on one more full run of the same samples, threshold and skip limit chosen"
-          + " to compute about B steps), plus any --schedule given.",
+          + " (sampling with B steps, same compute), teacache (TeaCache-style: accumulated change of the first"
+          + " block's modulated input, without TeaCache's fitted rescaling), magcache (MagCache-style: accumulated"
+          + " magnitude-ratio error, ratios recorded on one more full run of the same samples, plus a skip limit) and"
+          + " fbcache (FirstBlockCache-style: the first block runs at every step, the rest runs when its residual"
+          + " changed by more than the threshold since the last full step, else the rest's stored residual is added;"
+          + " changes recorded on one more full run), plus any --schedule given. The online baselines' thresholds"
+          + " are chosen on the evaluated samples' own full run to compute about B steps; the real run may differ,"
+          + " since caching changes what they measure, so the table gives what each computed. Computed steps count"
+          + " whole block stacks: fbcache's first block at the other steps is not in them (it is in the wall time).",
       "Metrics per prompt against the full run's video, both mapped to [0,1] as (x+1)/2 and clamped:"
           + " PSNR = 10*log10(1/MSE) (capped at 100 dB); SSIM with an 11x11 Gaussian window (sigma 1.5),"
           + " K1 0.01, K2 0.03, over the window positions inside each frame, averaged over frames and"
@@ -83,8 +88,8 @@ final class EvaluateCommand implements Callable<Integer> {
   @Option(
       names = "--policies",
       split = ",",
-      defaultValue = "lemica,uniform,fewer-steps,teacache,magcache",
-      description = "Policies evaluated at each budget (lemica, uniform, fewer-steps, teacache, magcache). Default: ${DEFAULT-VALUE}.")
+      defaultValue = "lemica,uniform,fewer-steps,teacache,magcache,fbcache",
+      description = "Policies evaluated at each budget (lemica, uniform, fewer-steps, teacache, magcache, fbcache). Default: ${DEFAULT-VALUE}.")
   List<String> policies;
 
   @Option(names = "--errors", paramLabel = "FILE", description = "Error matrix from `lemica calibrate`, solved here for each budget.")
@@ -128,7 +133,7 @@ final class EvaluateCommand implements Callable<Integer> {
 
   @Mixin ComputeOptions compute;
 
-  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache", "magcache");
+  private static final Set<String> KNOWN = Set.of("lemica", "uniform", "fewer-steps", "teacache", "magcache", "fbcache");
 
   @Override
   public Integer call() {
@@ -218,6 +223,9 @@ final class EvaluateCommand implements Callable<Integer> {
       }
       if (policies.contains("magcache")) {
         variants.add(new Variant("magcache", b, t, evaluator.magCacheFor(b)));
+      }
+      if (policies.contains("fbcache")) {
+        variants.add(new Variant("fbcache", b, t, evaluator.firstBlockCacheFor(b)));
       }
     }
     for (String s : schedules) {

@@ -1,6 +1,7 @@
 package dev.lemica.evaluation;
 
 import dev.lemica.cache.CachePolicy;
+import dev.lemica.cache.FirstBlockCachePolicy;
 import dev.lemica.cache.FullCompute;
 import dev.lemica.cache.MagCachePolicy;
 import dev.lemica.cache.TeaCachePolicy;
@@ -35,6 +36,7 @@ public final class Evaluator {
   private int fullEvaluations;
   private Map<String, double[]> teaCacheChanges;
   private Map<String, double[]> magCacheRatios;
+  private Map<String, double[][]> firstBlockChanges;
 
   public Evaluator(DiffusionPipeline pipeline, Conditioning text, Tensor noise, GenerationSettings settings, GuidedDenoiser.Branches branches) {
     this.pipeline = pipeline;
@@ -88,6 +90,21 @@ public final class Evaluator {
       magCacheRatios = Map.copyOf(recorder.ratios());
     }
     return MagCachePolicy.forBudget(magCacheRatios, settings.steps(), budget);
+  }
+
+  /**
+   * A FirstBlockCache-style policy whose threshold aims at {@code budget} computed steps, its changes
+   * recorded on one more full run of these samples (made the first time one is asked for).
+   */
+  public FirstBlockCachePolicy firstBlockCacheFor(int budget) {
+    if (firstBlockChanges == null) {
+      FirstBlockCachePolicy.ChangeRecorder recorder = new FirstBlockCachePolicy.ChangeRecorder();
+      try (PointerScope scope = new PointerScope()) {
+        pipeline.sample(text, noise, settings, recorder, branches, StepListener.NONE);
+      }
+      firstBlockChanges = Map.copyOf(recorder.changes());
+    }
+    return new FirstBlockCachePolicy(FirstBlockCachePolicy.thresholdForBudget(firstBlockChanges, settings.steps(), budget));
   }
 
   /** Runs each variant, handing its result (and its videos, valid during the call) to the callbacks. */

@@ -21,6 +21,20 @@ public interface BlockStackCall {
 
   Tensor runBlocks(BlockObserver observer);
 
+  default AfterFirstBlock runFirstBlock() {
+    return runFirstBlock(BlockObserver.NONE);
+  }
+
+  /**
+   * Runs the first block only, the first in execution order, which is also the first block of the
+   * model's first block list as diffusers' first-block cache picks it: Wan {@code blocks.0}, FLUX.1,
+   * Qwen-Image and CogVideoX {@code transformer_blocks.0}, Latte the spatial
+   * {@code transformer_blocks.0} (its temporal partner belongs to the rest), STDiT3
+   * {@code spatial_blocks.0}. Running the rest from the result equals {@link #runBlocks} bit for bit.
+   * The observer sees that one block.
+   */
+  AfterFirstBlock runFirstBlock(BlockObserver observer);
+
   /**
    * The first block's timestep-modulated input, {@code norm(x)·(1+scale)+shift}: what
    * TeaCache-style policies compare between steps to estimate how much the output will change.

@@ -2,6 +2,7 @@ package dev.lemica.model;
 
 import dev.lemica.kernels.Profiling;
 import java.util.List;
+import java.util.function.Function;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
@@ -39,7 +40,27 @@ public final class ScopedBlocks {
   private ScopedBlocks() {}
 
   public static Tensor run(int count, Tensor input, Block block, BlockObserver observer) {
-    return loop(count, new Tensor[] {input}, (i, s) -> new Tensor[] {block.apply(i, s[0])}, (i, out) -> observer.blockDone(i, out[0]), observer)[0];
+    return loop(0, count, new Tensor[] {input}, single(block), single(observer), observer)[0];
+  }
+
+  /**
+   * Runs block 0 of a single-stream stack of {@code count} blocks; the rest on demand. The streams
+   * in between belong to the caller's innermost scope.
+   */
+  public static AfterFirstBlock runFirst(int count, Tensor input, Block block, BlockObserver observer) {
+    requireBlocks(count);
+    Tensor first = loop(0, 1, new Tensor[] {input}, single(block), single(observer), observer)[0];
+    return new AfterFirstBlock() {
+      @Override
+      public Tensor hidden() {
+        return first;
+      }
+
+      @Override
+      public Tensor runRest(BlockObserver rest) {
+        return loop(1, count, new Tensor[] {first}, single(block), single(rest), rest)[0];
+      }
+    };
   }
 
   /**
@@ -47,12 +68,60 @@ public final class ScopedBlocks {
    * @return the streams leaving the last block
    */
   public static Tensor[] run(List<Named> blocks, Tensor[] input, BlockObserver observer) {
-    return loop(
-        blocks.size(),
-        input,
-        (i, s) -> blocks.get(i).block().apply(s),
-        (i, out) -> observer.blockDone(i, blocks.get(i).name(), new BlockOutputs(out, blocks.get(i).head())),
-        observer);
+    return loop(0, blocks.size(), input, named(blocks), named(blocks, observer), observer);
+  }
+
+  /** As {@link #runFirst(List, Tensor[], BlockObserver, Function, Function)}, one view for both ends. */
+  public static AfterFirstBlock runFirst(List<Named> blocks, Tensor[] input, BlockObserver observer, Function<Tensor[], Tensor> view) {
+    return runFirst(blocks, input, observer, view, view);
+  }
+
+  /**
+   * Runs the first block of a named stack; the rest on demand, on every stream the first block left.
+   *
+   * @param afterFirst the seam's hidden states given the streams leaving the first block (the head's
+   *     stream, in the layout of the stack's input)
+   * @param afterLast the same given the streams leaving the last block: what the stack's
+   *     {@code runBlocks} makes of {@link #run(List, Tensor[], BlockObserver)}'s result
+   */
+  public static AfterFirstBlock runFirst(
+      List<Named> blocks, Tensor[] input, BlockObserver observer, Function<Tensor[], Tensor> afterFirst, Function<Tensor[], Tensor> afterLast) {
+    requireBlocks(blocks.size());
+    Tensor[] first = loop(0, 1, input, named(blocks), named(blocks, observer), observer);
+    Tensor hidden = afterFirst.apply(first);
+    return new AfterFirstBlock() {
+      @Override
+      public Tensor hidden() {
+        return hidden;
+      }
+
+      @Override
+      public Tensor runRest(BlockObserver rest) {
+        return afterLast.apply(loop(1, blocks.size(), first, named(blocks), named(blocks, rest), rest));
+      }
+    };
+  }
+
+  private static void requireBlocks(int count) {
+    if (count < 1) {
+      throw new IllegalStateException("a block stack without blocks has no first block");
+    }
+  }
+
+  private static IndexedBlock single(Block block) {
+    return (i, s) -> new Tensor[] {block.apply(i, s[0])};
+  }
+
+  private static Notify single(BlockObserver observer) {
+    return (i, out) -> observer.blockDone(i, out[0]);
+  }
+
+  private static IndexedBlock named(List<Named> blocks) {
+    return (i, s) -> blocks.get(i).block().apply(s);
+  }
+
+  private static Notify named(List<Named> blocks, BlockObserver observer) {
+    return (i, out) -> observer.blockDone(i, blocks.get(i).name(), new BlockOutputs(out, blocks.get(i).head()));
   }
 
   private interface IndexedBlock {
@@ -63,12 +132,13 @@ public final class ScopedBlocks {
     void done(int index, Tensor[] outputs);
   }
 
-  private static Tensor[] loop(int count, Tensor[] input, IndexedBlock block, Notify notify, BlockObserver observer) {
+  /** Blocks {@code from} (inclusive) to {@code to} (exclusive) on {@code input}. */
+  private static Tensor[] loop(int from, int to, Tensor[] input, IndexedBlock block, Notify notify, BlockObserver observer) {
     PointerScope caller = PointerScope.getInnerScope();
     boolean observed = observer != BlockObserver.NONE;
     boolean nvtx = Profiling.nvtxEnabled();
     Tensor[] h = input;
-    for (int i = 0; i < count; i++) {
+    for (int i = from; i < to; i++) {
       Tensor[] next;
       try (PointerScope blockScope = new PointerScope();
           Profiling.Range range = nvtx ? Profiling.range("block " + i) : Profiling.NO_RANGE) {

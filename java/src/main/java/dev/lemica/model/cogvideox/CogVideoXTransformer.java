@@ -1,6 +1,7 @@
 package dev.lemica.model.cogvideox;
 
 import dev.lemica.model.BlockObserver;
+import dev.lemica.model.AfterFirstBlock;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
@@ -241,13 +242,23 @@ public final class CogVideoXTransformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
+      return ScopedBlocks.run(named(), new Tensor[] {video, text}, observer)[0];
+    }
+
+    /** The video stream after the first block; the rest runs on both streams. */
+    @Override
+    public AfterFirstBlock runFirstBlock(BlockObserver observer) {
+      return ScopedBlocks.runFirst(named(), new Tensor[] {video, text}, observer, streams -> streams[0]);
+    }
+
+    private List<ScopedBlocks.Named> named() {
       List<ScopedBlocks.Named> named = new ArrayList<>();
       for (int i = 0; i < blocks.size(); i++) {
         CogVideoXBlock block = blocks.get(i);
         named.add(new ScopedBlocks.Named(
             "transformer_blocks." + i, s -> block.apply(s[0], s[1], temb, rotary.cos(), rotary.sin()), 0));
       }
-      return ScopedBlocks.run(named, new Tensor[] {video, text}, observer)[0];
+      return named;
     }
 
     @Override

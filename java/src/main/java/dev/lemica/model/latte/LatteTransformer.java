@@ -2,6 +2,7 @@ package dev.lemica.model.latte;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lemica.model.BlockObserver;
+import dev.lemica.model.AfterFirstBlock;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
@@ -264,6 +265,24 @@ public final class LatteTransformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
+      return leaving(ScopedBlocks.run(named(), new Tensor[] {perFrame()}, observer));
+    }
+
+    /**
+     * After the first (spatial) block, the stream per frame, laid out as the seam holds it; the rest
+     * (temporal block 0 and its positions first) runs from there.
+     */
+    @Override
+    public AfterFirstBlock runFirstBlock(BlockObserver observer) {
+      return ScopedBlocks.runFirst(named(), new Tensor[] {perFrame()}, observer, s -> s[0].reshape(batch, frames * patches, -1), this::leaving);
+    }
+
+    /** The stream leaving the last block (temporal when temporal attention runs) as (B, F·patches, dim). */
+    private Tensor leaving(Tensor[] streams) {
+      return (temporal ? toSpatial(streams[0]) : streams[0]).reshape(batch, frames * patches, -1);
+    }
+
+    private List<ScopedBlocks.Named> named() {
       List<ScopedBlocks.Named> named = new ArrayList<>();
       for (int i = 0; i < spatialBlocks.size(); i++) {
         int index = i;
@@ -283,8 +302,7 @@ public final class LatteTransformer implements DiffusionTransformer {
           }));
         }
       }
-      Tensor out = ScopedBlocks.run(named, new Tensor[] {perFrame()}, observer)[0];
-      return (temporal ? toSpatial(out) : out).reshape(batch, frames * patches, -1);
+      return named;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.lemica.model.mmdit;
 
+import dev.lemica.model.AfterFirstBlock;
 import dev.lemica.model.BlockObserver;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.ScopedBlocks;
@@ -42,6 +43,12 @@ public final class DualStreamStack implements BlockStackCall {
   @Override
   public Tensor runBlocks(BlockObserver observer) {
     return ScopedBlocks.run(blocks, new Tensor[] {text, image}, observer)[1];
+  }
+
+  /** The image stream after the first block; the rest runs on both streams. */
+  @Override
+  public AfterFirstBlock runFirstBlock(BlockObserver observer) {
+    return ScopedBlocks.runFirst(blocks, new Tensor[] {text, image}, observer, streams -> streams[1]);
   }
 
   /** The first block's norm1-modulated image input. */

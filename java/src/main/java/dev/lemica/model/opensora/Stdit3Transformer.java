@@ -1,6 +1,7 @@
 package dev.lemica.model.opensora;
 
 import dev.lemica.model.BlockObserver;
+import dev.lemica.model.AfterFirstBlock;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
@@ -310,12 +311,22 @@ public final class Stdit3Transformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
+      return ScopedBlocks.run(named(), new Tensor[] {hidden}, observer)[0];
+    }
+
+    /** After spatial block 0; temporal block 0 is the first of the rest. */
+    @Override
+    public AfterFirstBlock runFirstBlock(BlockObserver observer) {
+      return ScopedBlocks.runFirst(named(), new Tensor[] {hidden}, observer, s -> s[0]);
+    }
+
+    private List<ScopedBlocks.Named> named() {
       List<ScopedBlocks.Named> named = new ArrayList<>();
       for (int i = 0; i < blocks.size(); i++) {
         Stdit3Block block = blocks.get(i);
         named.add(new ScopedBlocks.Named(blockNames.get(i), s -> new Tensor[] {block.apply(s[0], shared)}));
       }
-      return ScopedBlocks.run(named, new Tensor[] {hidden}, observer)[0];
+      return named;
     }
 
     @Override

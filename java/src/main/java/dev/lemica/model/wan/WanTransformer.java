@@ -1,6 +1,7 @@
 package dev.lemica.model.wan;
 
 import dev.lemica.model.BlockObserver;
+import dev.lemica.model.AfterFirstBlock;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
@@ -177,8 +178,16 @@ public final class WanTransformer implements DiffusionTransformer {
 
     @Override
     public Tensor runBlocks(BlockObserver observer) {
-      return ScopedBlocks.run(
-          blocks.size(), hidden, (i, h) -> blocks.get(i).apply(h, context, timestepProjection, rotary, shards), observer);
+      return ScopedBlocks.run(blocks.size(), hidden, this::block, observer);
+    }
+
+    @Override
+    public AfterFirstBlock runFirstBlock(BlockObserver observer) {
+      return ScopedBlocks.runFirst(blocks.size(), hidden, this::block, observer);
+    }
+
+    private Tensor block(int i, Tensor h) {
+      return blocks.get(i).apply(h, context, timestepProjection, rotary, shards);
     }
 
     /** The whole sequence's, so that a policy deciding on it decides alike in every process of a split. */
