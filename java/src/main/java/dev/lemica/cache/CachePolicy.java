@@ -21,9 +21,9 @@ public interface CachePolicy {
   }
 
   /**
-   * Whether decisions read the block stack's input tensors. Under sequence parallelism each process
-   * holds only its own tokens, so such a policy would decide differently in each (and the
-   * processes would stop agreeing which collectives to run).
+   * Whether decisions read the block stack's tokens (its input, or its first block's output).
+   * Under sequence parallelism each process holds only its own tokens, so such a policy would
+   * decide differently in each (and the processes would stop agreeing which collectives to run).
    */
   default boolean readsTokens() {
     return false;

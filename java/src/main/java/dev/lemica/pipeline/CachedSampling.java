@@ -39,7 +39,7 @@ public final class CachedSampling {
       StepListener listener) {
     if (parallel.sequence().size() > 1 && policy.readsTokens()) {
       throw new IllegalArgumentException(
-          "cache policy " + policy.describe() + " decides from the block stack's input, of which each rank holds only its own tokens under"
+          "cache policy " + policy.describe() + " decides from the block stack's tokens, of which each rank holds only its own under"
               + " --parallel ulysses: use --parallel cfg, or a step schedule");
     }
     GuidedDenoiser.Branches effective = branches.serving(policy);

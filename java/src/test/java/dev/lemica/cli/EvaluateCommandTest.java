@@ -22,21 +22,27 @@ class EvaluateCommandTest {
     CliRunner r =
         CliRunner.run(
             "evaluate", "--prompt", "white square moving left", "--steps", "5", "--budgets", "3",
-            "--policies", "uniform,fewer-steps,teacache", "--schedule", "0,1,2,3,4", "--report", report.toString(), "--plot", plot.toString(),
+            "--policies", "uniform,fewer-steps,teacache,fbcache", "--schedule", "0,1,2,3,4", "--report", report.toString(), "--plot", plot.toString(),
             "--frames-png", frames.toString());
     assertEquals(0, r.exitCode(), r.err());
     JsonNode results = new ObjectMapper().readTree(Files.readString(report)).get("results");
-    assertEquals(4, results.size());
-    JsonNode full = results.get(3);
+    assertEquals(5, results.size());
+    JsonNode full = results.get(4);
     assertEquals(100.0, full.get("psnr").asDouble(), 1e-9, "the all-steps schedule equals the full run");
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
       assertTrue(results.get(i).get("psnr").asDouble() < 100.0, results.get(i).toString());
     }
     assertEquals("fewer steps", results.get(1).get("policy").asText());
     assertEquals(6, results.get(1).get("block_stack_evaluations").asInt(), "3 steps x 2 CFG branches");
+    JsonNode fbcache = results.get(3);
+    assertEquals("fbcache", fbcache.get("policy").asText());
+    assertTrue(fbcache.get("cache").asText().startsWith("fbcache "), fbcache.toString());
+    int evaluations = fbcache.get("block_stack_evaluations").asInt();
+    // Tuned on the full run to about 3 of 5 steps per branch; the first and last always compute.
+    assertTrue(evaluations >= 4 && evaluations < 10, "fbcache computes the ends and reuses somewhere: " + fbcache);
     assertTrue(Files.size(plot) > 1000);
     java.awt.image.BufferedImage strip = javax.imageio.ImageIO.read(frames.toFile());
-    assertEquals(4 * 32 * 3 + 3 * 3, strip.getHeight(), "full + three policies at B=3, one row each");
+    assertEquals(5 * 32 * 3 + 3 * 4, strip.getHeight(), "full + four policies at B=3, one row each");
   }
 
   @Test

@@ -199,7 +199,13 @@ class DistributedEquivalenceTest {
       IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
           () -> goldenLoop(io, new dev.lemica.cache.TeaCachePolicy(0.1), ParallelPlan.Mode.ULYSSES, 2));
       assertEquals(1, e.getMessage().lines().count(), e.getMessage());
-      assertTrue(e.getMessage().startsWith("cache policy teacache 0.1000 decides from the block stack's input"), e.getMessage());
+      assertTrue(e.getMessage().startsWith("cache policy teacache 0.1000 decides from the block stack's tokens"), e.getMessage());
+      // First Block Cache compares the first block's output, the same tokens: refused alike.
+      e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> goldenLoop(io, new dev.lemica.cache.FirstBlockCachePolicy(0.1), ParallelPlan.Mode.ULYSSES, 2));
+      assertTrue(e.getMessage().startsWith("cache policy fbcache 0.1000 decides from the block stack's tokens"), e.getMessage());
+      List<Run> fbCfg = goldenLoop(io, new dev.lemica.cache.FirstBlockCachePolicy(0.1), ParallelPlan.Mode.CFG, 2);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(fbCfg.get(0).latents(), fbCfg.get(1).latents(), "under a CFG split it runs, each rank on its branch");
       // Under a CFG split each rank holds every token of its branch: TeaCache decides as in one process.
       List<Run> cfg = goldenLoop(io, new dev.lemica.cache.TeaCachePolicy(0.1), ParallelPlan.Mode.CFG, 2);
       assertEquals(cfg.get(0).computedSteps(), cfg.get(1).computedSteps());
