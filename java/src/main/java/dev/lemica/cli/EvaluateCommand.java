@@ -57,8 +57,9 @@ import picocli.CommandLine.Option;
           + " magnitude-ratio error, ratios recorded on one more full run of the same samples, plus a skip limit) and"
           + " fbcache (FirstBlockCache-style: the first block runs at every step; the rest runs when the first block's"
           + " residual differs from the last full step's by more than the threshold, else the rest's residual stored"
-          + " there is added to the first block's output; changes recorded on one more full run), plus any --schedule given. The online baselines' thresholds"
-          + " are chosen on the evaluated samples' own full run to compute about B steps; the real run may differ,"
+          + " there is added to the first block's output; changes recorded on one more full run), plus any --schedule"
+          + " given. The online baselines' thresholds are chosen on the evaluated samples' own full run to compute"
+          + " about B steps; the real run may differ,"
           + " since caching changes what they measure, so the table gives what each computed. Computed steps count"
           + " whole block stacks: fbcache's first block at the other steps is not in them (it is in the wall time).",
       "Metrics per prompt against the full run's video, both mapped to [0,1] as (x+1)/2 and clamped:"
