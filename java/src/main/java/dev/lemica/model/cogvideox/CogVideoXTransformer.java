@@ -1,7 +1,7 @@
 package dev.lemica.model.cogvideox;
 
-import dev.lemica.model.BlockObserver;
 import dev.lemica.model.AfterFirstBlock;
+import dev.lemica.model.BlockObserver;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;

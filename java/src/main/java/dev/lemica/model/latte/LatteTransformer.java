@@ -1,8 +1,8 @@
 package dev.lemica.model.latte;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lemica.model.BlockObserver;
 import dev.lemica.model.AfterFirstBlock;
+import dev.lemica.model.BlockObserver;
 import dev.lemica.model.BlockStackCall;
 import dev.lemica.model.BlockStackHook;
 import dev.lemica.model.ComputeTarget;
