@@ -47,7 +47,8 @@ public final class CogVideoXTiling {
   public static CogVideoXTiling checkedDefaults(CogVideoXVaeConfig config) {
     CogVideoXTiling tiling = defaults(config);
     try {
-      tiling.check(config.spatialFactor());
+      tiling.rows(config.spatialFactor()).check();
+      tiling.columns(config.spatialFactor()).check();
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           config.file() + ": sample_height " + config.sampleHeight() + " x sample_width " + config.sampleWidth()
@@ -87,8 +88,12 @@ public final class CogVideoXTiling {
 
   /** Refuses, in one line, settings whose tiles would not make the video for a VAE of {@code spatialFactor}. */
   public void check(int spatialFactor) {
-    rows(spatialFactor).check();
-    columns(spatialFactor).check();
+    try {
+      rows(spatialFactor).check();
+      columns(spatialFactor).check();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(AutoencoderKLCogVideoX.CLASS_NAME + " tiling: " + e.getMessage(), e);
+    }
   }
 
   /** diffusers' condition for tiling: a latent taller or wider than one tile. */
