@@ -120,7 +120,7 @@ class DecodeCommandTest {
   /**
    * CogVideoX latents larger than one of diffusers' default tiles (30 x 45 latent pixels for the
    * config's 480 x 720) decode tiled by default, as CogVideoXPipeline decodes; --no-vae-tiling
-   * decodes them whole, which differs at the seams.
+   * decodes them whole, which differs (each tile has its own GroupNorm statistics).
    */
   @Test
   void decodesLargeCogVideoXLatentsTiledUnlessTold() {

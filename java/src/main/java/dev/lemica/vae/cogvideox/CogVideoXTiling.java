@@ -1,5 +1,8 @@
 package dev.lemica.vae.cogvideox;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+
 /**
  * How {@link AutoencoderKLCogVideoX} tiles a decode, diffusers' {@code enable_tiling} settings: the
  * tile size in video pixels and the overlap factors. {@link #defaults} are diffusers': tiles of half
@@ -10,8 +13,9 @@ package dev.lemica.vae.cogvideox;
  * <p>A decode is tiled only when the latent is taller or wider than a tile ({@code _decode}'s
  * condition); then each tile is decoded alone (its own frame groups and causal caches), faded into
  * the tile above and the tile to its left over the overlap, and cropped. Tiles do not change the
- * frame grouping, so memory follows the tile, not the video; the result differs from the untiled
- * decode near the seams (GroupNorm statistics and the convolutions' borders are per tile).
+ * frame grouping, so memory follows the tile, not the video. The result is not the untiled decode:
+ * each tile has GroupNorm statistics and convolution borders of its own, which the blends soften at
+ * the seams (diffusers: "you may still see tile-sized changes in the output").
  *
  * <p>Settings are checked against the VAE's spatial factor by {@link #check}: tiles must be whole
  * latent pixels and the overlap a whole number of latent pixels, or diffusers' tiles would not add
@@ -111,6 +115,14 @@ public final class CogVideoXTiling {
 
   @Override
   public String toString() {
-    return "tiles " + tileHeight + "x" + tileWidth + " (height x width), overlap factors " + overlapHeight + " / " + overlapWidth;
+    return "tiles " + tileHeight + "x" + tileWidth + " (height x width), overlap factors " + brief(overlapHeight) + " / " + brief(overlapWidth);
+  }
+
+  /** 1/6 as 0.1667, 1/5 as 0.2. */
+  private static String brief(double v) {
+    if (!Double.isFinite(v)) {
+      return String.valueOf(v);
+    }
+    return new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString();
   }
 }
