@@ -11,7 +11,8 @@ import org.bytedeco.pytorch.Tensor;
  * last {@code blend extent} rows of the tile above and columns of the tile to the left, after those
  * tiles' own blends, so only those strips are kept here (one row's bottom strips and one right
  * strip) and each tile's kept part goes straight into the preallocated video. The arithmetic is
- * diffusers', element for element.
+ * diffusers', element for element, in float32 (the video's dtype; a bfloat16 VAE's tiles are
+ * blended in float32 here, in bfloat16 by diffusers).
  */
 final class TiledDecode {
   private final TileAxis rows;
