@@ -22,6 +22,7 @@ import dev.lemica.torch.Tensors;
 import dev.lemica.vae.LatentPacking;
 import dev.lemica.vae.VideoAutoencoder;
 import dev.lemica.vae.Vaes;
+import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
 import dev.lemica.vae.kl.AutoencoderKL;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +117,11 @@ public final class PipelineMemory implements Callable<Integer> {
 
   @Option(names = "--decode-latent-frames", description = "Latent frames the VAE decodes, video pipelines only (default: all of --latent's).")
   Integer decodeFrames;
+
+  @Option(names = "--vae-tiling", negatable = true, defaultValue = "true", fallbackValue = "true", description = "CogVideoX: decode"
+      + " with the VAE's tiling and slicing, as CogVideoXPipeline does by default (diffusers' tiles of half the VAE config's sample size);"
+      + " --no-vae-tiling decodes untiled, diffusers' own default. Other VAEs ignore it (default: on).")
+  boolean vaeTiling;
 
   @Option(names = "--skip", split = ",", description = "Phases to skip: text, transformer, vae.")
   List<String> skip = List.of();
@@ -370,6 +376,16 @@ public final class PipelineMemory implements Callable<Integer> {
         PointerScope scope = new PointerScope()) {
       loaded = ProcessMemory.rss();
       className = vae.className();
+      if (vae instanceof AutoencoderKLCogVideoX cog) {
+        // What CogVideoXPipeline.configure does with its default vaeTiling.
+        if (vaeTiling) {
+          cog.enableTiling();
+          cog.enableSlicing();
+          className += ", tiled and sliced (" + cog.tiling().orElseThrow() + ")";
+        } else {
+          className += ", untiled";
+        }
+      }
       Tensor z = sampled != null ? toVae(sampled, vae, frames) : noise(frames);
       Tensor decoded = switch (pipeline.decode()) {
         case VIDEO, VIDEO_FRAMES_FIRST -> vae.decodeNormalized(z);

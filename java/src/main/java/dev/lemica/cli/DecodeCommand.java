@@ -9,6 +9,7 @@ import dev.lemica.vae.LatentPacking;
 import dev.lemica.vae.Vaes;
 import dev.lemica.vae.VideoAutoencoder;
 import dev.lemica.vae.VideoPostprocess;
+import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
 import dev.lemica.vae.kl.AutoencoderKL;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -72,6 +73,14 @@ final class DecodeCommand implements Callable<Integer> {
               + " be the one count the latents decode to.")
   Long numFrames;
 
+  @Option(
+      names = "--vae-tiling",
+      negatable = true,
+      description = "AutoencoderKLCogVideoX only: decode as CogVideoXPipeline does by default, with enable_tiling() and"
+          + " enable_slicing() (tiles of half the config's sample size; latents that fit one tile decode whole). Default on;"
+          + " diffusers' own default is off: --no-vae-tiling. Encoding is never tiled.")
+  Boolean vaeTiling;
+
   @Mixin ComputeOptions compute;
 
   @Override
@@ -87,6 +96,18 @@ final class DecodeCommand implements Callable<Integer> {
       if (decodeChunkSize != null && !(vae instanceof AutoencoderKL)) {
         throw new IllegalArgumentException(
             "--decode-chunk-size applies to AutoencoderKL; " + vae.className() + " decodes one latent frame at a time with its causal cache");
+      }
+      if (vaeTiling != null && !(vae instanceof AutoencoderKLCogVideoX)) {
+        throw new IllegalArgumentException(
+            "--" + (vaeTiling ? "" : "no-") + "vae-tiling applies to AutoencoderKLCogVideoX, not " + vae.className());
+      }
+      if (vae instanceof AutoencoderKLCogVideoX cog && !encode && (vaeTiling == null || vaeTiling)) {
+        try {
+          cog.enableTiling();
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(e.getMessage() + "; --no-vae-tiling decodes untiled", e);
+        }
+        cog.enableSlicing();
       }
       String input = inputName(io);
       SafetensorsWriter writer = new SafetensorsWriter().metadata("model", vae.className());

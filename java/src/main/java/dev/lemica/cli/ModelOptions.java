@@ -44,6 +44,15 @@ final class ModelOptions {
   Boolean dynamicCfg;
 
   @Option(
+      names = "--vae-tiling",
+      negatable = true,
+      description = "CogVideoXPipeline only: decode with AutoencoderKLCogVideoX's enable_tiling() and enable_slicing() (diffusers'"
+          + " tiles of half the VAE's sample size, 240x360 with overlap factors 1/6 and 1/5; a latent that fits one tile is"
+          + " decoded whole, a batch one video at a time). Default on, as THUDM's CLI decodes CogVideoX 1.5 (1360x768 untiled"
+          + " needs over 20 GiB per latent frame in float32); diffusers' own default is off: --no-vae-tiling.")
+  Boolean vaeTiling;
+
+  @Option(
       names = "--text-dtype",
       description = "The text encoders' dtype when it should differ from --dtype, e.g. --dtype float32 --text-dtype bfloat16"
           + " on a CPU without bf16 arithmetic: bf16 halves UMT5-XXL/T5-XXL (22.8/19 GB in float32) and such CPUs run its"
@@ -55,15 +64,21 @@ final class ModelOptions {
   DiffusionPipeline open(ComputeTarget compute) {
     ComputeTarget target = textDtype == null ? compute : compute.withTextDtype(textDtype);
     Path folder = folder();
-    if (dynamicCfg == null) {
+    if (dynamicCfg == null && vaeTiling == null) {
       return Pipelines.open(folder, target);
     }
     ModelIndex index = ModelIndex.present(folder) ? ModelIndex.read(folder) : null;
     if (index == null || !index.className().equals(CogVideoXPipeline.CLASS_NAME)) {
-      throw new IllegalArgumentException(
-          "--" + (dynamicCfg ? "" : "no-") + "dynamic-cfg: only a CogVideoXPipeline folder has dynamic CFG, not " + label());
+      String flag = dynamicCfg != null ? flag("dynamic-cfg", dynamicCfg) : flag("vae-tiling", vaeTiling);
+      String what = dynamicCfg != null ? "dynamic CFG" : "VAE tiling";
+      throw new IllegalArgumentException(flag + ": only a CogVideoXPipeline folder has " + what + ", not " + label());
     }
-    return CogVideoXPipeline.open(index, target, Residency.RELEASE_AFTER_USE, dynamicCfg);
+    return CogVideoXPipeline.open(
+        index, target, Residency.RELEASE_AFTER_USE, dynamicCfg == null || dynamicCfg, vaeTiling == null || vaeTiling);
+  }
+
+  private static String flag(String name, boolean on) {
+    return "--" + (on ? "" : "no-") + name;
   }
 
   Path folder() {

@@ -13,6 +13,8 @@ import dev.lemica.vae.VideoAutoencoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.InferenceMode;
 import org.bytedeco.pytorch.global.torch;
@@ -84,6 +86,9 @@ class DecodeCommandTest {
     r = CliRunner.run("decode", "--encode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertTrue(oneLineError(r).startsWith("error: " + wrongChannels + ": holds no tensor 'in.video'"), r.err());
 
+    r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString(), "--no-vae-tiling");
+    assertTrue(oneLineError(r).startsWith("error: --no-vae-tiling applies to AutoencoderKLCogVideoX, not AutoencoderKLWan"), r.err());
+
     r = CliRunner.run("decode", "--model", dir.toString(), "--inputs", wrongChannels.toString(), "--out", dir.resolve("o").toString());
     assertEquals(1, r.exitCode());
     assertTrue(r.err().startsWith("error: " + dir + ": not a diffusers VAE folder"), r.err());
@@ -109,6 +114,30 @@ class DecodeCommandTest {
         SafetensorsFile io = SafetensorsFile.open(golden.resolve("io.safetensors"))) {
       assertClose(o, io, "out.latent_mean");
       assertClose(o, io, "out.latent_logvar");
+    }
+  }
+
+  /**
+   * CogVideoX latents larger than one of diffusers' default tiles (30 x 45 latent pixels for the
+   * config's 480 x 720) decode tiled by default, as CogVideoXPipeline decodes; --no-vae-tiling
+   * decodes them whole, which differs (each tile has its own GroupNorm statistics).
+   */
+  @Test
+  void decodesLargeCogVideoXLatentsTiledUnlessTold() {
+    Path golden = Golden.dir("cogvideox_vae");
+    Path in = dir.resolve("large.safetensors");
+    torch.manual_seed(4);
+    new SafetensorsWriter().put("in.latents", torch.randn(1, 1, 4, 31, 46)).write(in);
+    Path tiled = dir.resolve("tiled.safetensors");
+    Path whole = dir.resolve("whole.safetensors");
+    assertEquals(0, CliRunner.run("decode", "--model", golden.toString(), "--inputs", in.toString(), "--out", tiled.toString()).exitCode());
+    CliRunner r = CliRunner.run("decode", "--model", golden.toString(), "--inputs", in.toString(), "--out", whole.toString(), "--no-vae-tiling");
+    assertEquals(0, r.exitCode(), r.err());
+    try (SafetensorsFile t = SafetensorsFile.open(tiled);
+        SafetensorsFile w = SafetensorsFile.open(whole)) {
+      assertEquals(List.of(1L, 3L, 1L, 248L, 368L), Arrays.stream(Tensors.shape(t.tensor("out.sample"))).boxed().toList());
+      double seams = Tensors.relativeL2(t.tensor("out.sample"), w.tensor("out.sample"));
+      assertTrue(seams > 1e-4 && seams < 0.5, "tiled vs whole " + seams);
     }
   }
 

@@ -20,6 +20,7 @@ import dev.lemica.sampling.Sampler;
 import dev.lemica.text.PromptEmbeddings;
 import dev.lemica.text.t5.T5PromptEmbeddings;
 import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
+import dev.lemica.vae.cogvideox.CogVideoXTiling;
 import dev.lemica.vae.cogvideox.CogVideoXVaeConfig;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,7 +35,8 @@ import org.bytedeco.pytorch.Tensor;
  * timestep-dependent scale of {@code use_dynamic_cfg} (see {@link #open(ModelIndex, ComputeTarget,
  * Residency, boolean)}); the folder's scheduler (CogVideoXDDIMScheduler for the released 1.5
  * folder); the padding frames dropped and AutoencoderKLCogVideoX decoding after
- * {@code 1 / scaling_factor}.
+ * {@code 1 / scaling_factor}, tiled and sliced as THUDM's CLI decodes CogVideoX 1.5 (only latents
+ * larger than a tile are tiled: 1360 × 768 is, the golden's sizes are not).
  *
  * <p>The folder is checked when it opens (component classes, configs, weight headers, tokenizer,
  * scheduler), components load when their phase starts and are freed after it by default, as in
@@ -53,6 +55,7 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   private final ModelIndex index;
   private final ComputeTarget target;
   private final boolean dynamicCfg;
+  private final boolean vaeTiling;
   private final CogVideoXConfig transformerConfig;
   private final int sampleFrames;
   private final int temporalFactor;
@@ -60,10 +63,11 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   private final FolderScheduler scheduler;
   private final T5PipelineComponents components;
 
-  private CogVideoXPipeline(ModelIndex index, ComputeTarget target, Residency residency, boolean dynamicCfg) {
+  private CogVideoXPipeline(ModelIndex index, ComputeTarget target, Residency residency, boolean dynamicCfg, boolean vaeTiling) {
     this.index = index;
     this.target = target;
     this.dynamicCfg = dynamicCfg;
+    this.vaeTiling = vaeTiling;
     index.expectClass("transformer", CogVideoXConfig.CLASS_NAME);
     index.expectClass("text_encoder", "T5EncoderModel");
     index.expectClass("vae", AutoencoderKLCogVideoX.CLASS_NAME);
@@ -81,6 +85,9 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
           index.folderOf("vae").resolve("config.json") + ": latent_channels " + vaeConfig.latentChannels()
               + " does not match the transformer's in_channels " + transformerConfig.inChannels());
     }
+    if (vaeTiling) {
+      checkDefaultTiles(vaeConfig);
+    }
     scheduler = FolderScheduler.of(index, DEFAULT_STEPS);
     components = T5PipelineComponents.open(index, target, residency);
   }
@@ -88,15 +95,35 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   /**
    * The pipeline of a folder whose model_index.json names CogVideoXPipeline, with dynamic CFG on
    * (how CogVideoX 1.5 is sampled by THUDM's CLI and by TeaCache4CogVideoX1.5, and by the golden of
-   * this port; diffusers' own default is off); frees each component after use.
+   * this port; diffusers' own default is off) and the VAE's tiling and slicing on (THUDM's CLI calls
+   * {@code enable_slicing()} and {@code enable_tiling()}; diffusers' default is off); frees each
+   * component after use.
    */
   public static CogVideoXPipeline open(ModelIndex index, ComputeTarget target) {
-    return new CogVideoXPipeline(index, target, Residency.RELEASE_AFTER_USE, true);
+    return new CogVideoXPipeline(index, target, Residency.RELEASE_AFTER_USE, true, true);
   }
 
-  /** @param dynamicCfg CogVideoXPipeline's {@code use_dynamic_cfg} */
+  /** @param dynamicCfg CogVideoXPipeline's {@code use_dynamic_cfg}; the VAE tiles and slices. */
   public static CogVideoXPipeline open(ModelIndex index, ComputeTarget target, Residency residency, boolean dynamicCfg) {
-    return new CogVideoXPipeline(index, target, residency, dynamicCfg);
+    return new CogVideoXPipeline(index, target, residency, dynamicCfg, true);
+  }
+
+  /**
+   * @param dynamicCfg CogVideoXPipeline's {@code use_dynamic_cfg}
+   * @param vaeTiling decode with the VAE's {@code enable_tiling()} and {@code enable_slicing()} (diffusers'
+   *     defaults, tiles of half the VAE config's sample size), which tile only latents larger than a tile
+   */
+  public static CogVideoXPipeline open(ModelIndex index, ComputeTarget target, Residency residency, boolean dynamicCfg, boolean vaeTiling) {
+    return new CogVideoXPipeline(index, target, residency, dynamicCfg, vaeTiling);
+  }
+
+  /** A folder whose sample size makes tiles that do not add up to the video fails here, before sampling. */
+  private static void checkDefaultTiles(CogVideoXVaeConfig vae) {
+    try {
+      CogVideoXTiling.checkedDefaults(vae);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(e.getMessage() + "; --no-vae-tiling decodes untiled", e);
+    }
   }
 
   @Override
@@ -117,6 +144,11 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   @Override
   public int fps() {
     return FPS;
+  }
+
+  /** Whether the VAE decodes with tiling and slicing (enable_tiling, enable_slicing). */
+  public boolean vaeTiling() {
+    return vaeTiling;
   }
 
   /** Whether the guidance scale follows the timestep (use_dynamic_cfg). */
@@ -225,7 +257,21 @@ public final class CogVideoXPipeline implements DiffusionPipeline {
   public Tensor decode(Tensor latents, GenerationSettings s) {
     int padding = paddingFrames(s);
     Tensor video = latents.narrow(1, padding, latents.size(1) - padding);
-    return components.withVae(v -> v.decodeNormalized(v.pipelineLayout().toVae(video, v)));
+    return components.withVae(v -> {
+      configure((AutoencoderKLCogVideoX) v);
+      return v.decodeNormalized(v.pipelineLayout().toVae(video, v));
+    });
+  }
+
+  /** The VAE as this pipeline decodes: tiled and sliced, or neither (it may be kept between runs, so both are set). */
+  public void configure(AutoencoderKLCogVideoX vae) {
+    if (vaeTiling) {
+      vae.enableTiling();
+      vae.enableSlicing();
+    } else {
+      vae.disableTiling();
+      vae.disableSlicing();
+    }
   }
 
   @Override

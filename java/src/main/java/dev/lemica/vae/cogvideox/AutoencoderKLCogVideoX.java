@@ -12,6 +12,7 @@ import dev.lemica.vae.VaeObserver;
 import dev.lemica.vae.VaeTensors;
 import dev.lemica.vae.VideoAutoencoder;
 import java.util.List;
+import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
@@ -23,7 +24,9 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  *
  * <p>Decoding runs the latent frames in {@link FrameGroups groups} of two (an odd remainder joins
  * the first group), encoding the video frames in groups of eight, exactly as diffusers' {@code
- * _decode} / {@code _encode} do (no tiling, no slicing: the batch runs together). Each causal
+ * _decode} / {@code _encode} do. By default, as in diffusers, neither tiles nor slices: {@link
+ * #enableTiling} decodes a latent larger than a tile in overlapping {@link CogVideoXTiling tiles}
+ * (encoding stays untiled), {@link #enableSlicing} a batch one video at a time. Each causal
  * convolution carries the last two frames of its padded input from one group to the next in a {@link
  * FrameCache}; the very first group is padded with copies of its first frame. T latent frames decode
  * to {@code 4·T − 3} frames for odd T (the first group of three gives 9, every later pair 8) and to
@@ -49,6 +52,10 @@ public final class AutoencoderKLCogVideoX implements VideoAutoencoder {
   private final CogVideoXDecoder3D decoder;
   private final CausalConv3d quantConv;
   private final CausalConv3d postQuantConv;
+  /** diffusers' {@code use_tiling} with its settings; null: off. */
+  private volatile CogVideoXTiling tiling;
+  /** diffusers' {@code use_slicing}. */
+  private volatile boolean slicing;
 
   public AutoencoderKLCogVideoX(CogVideoXVaeConfig config, WeightLoader weights) {
     this.config = config;
@@ -68,6 +75,44 @@ public final class AutoencoderKLCogVideoX implements VideoAutoencoder {
 
   public CogVideoXVaeConfig config() {
     return config;
+  }
+
+  /**
+   * diffusers' {@code enable_tiling()}: decode in tiles of {@link CogVideoXTiling#defaults} whenever
+   * the latent is larger than one (THUDM's CLI does this for CogVideoX 1.5; diffusers' default is off).
+   *
+   * @throws IllegalArgumentException when the config's sample size gives tiles that do not make the video
+   */
+  public void enableTiling() {
+    tiling = CogVideoXTiling.checkedDefaults(config);
+  }
+
+  /** {@code enable_tiling(...)} with settings of one's own, checked against this VAE's spatial factor. */
+  public void enableTiling(CogVideoXTiling settings) {
+    settings.check(spatialFactor());
+    tiling = settings;
+  }
+
+  public void disableTiling() {
+    tiling = null;
+  }
+
+  /** The tiling settings, or empty when decodes are not tiled. */
+  public Optional<CogVideoXTiling> tiling() {
+    return Optional.ofNullable(tiling);
+  }
+
+  /** diffusers' {@code enable_slicing()}: a batch decodes one video at a time (same numbers, a batch element's memory). */
+  public void enableSlicing() {
+    slicing = true;
+  }
+
+  public void disableSlicing() {
+    slicing = false;
+  }
+
+  public boolean slicing() {
+    return slicing;
   }
 
   @Override
@@ -149,16 +194,51 @@ public final class AutoencoderKLCogVideoX implements VideoAutoencoder {
     return decode(latents, VaeObserver.NONE);
   }
 
-  /** {@link #decode}, showing every group's intermediate results to {@code observer} ({@code decoder.up_blocks.0.group1}). */
+  /**
+   * {@link #decode}, showing every group's intermediate results to {@code observer} ({@code
+   * decoder.up_blocks.0.group1}); a tiled decode shows it nothing (its groups are per tile).
+   */
   public Tensor decode(Tensor latents, VaeObserver observer) {
     checkLatents(latents);
     long frames = videoFrames(latents.size(2));
     int s = spatialFactor();
     Tensor out = VaeTensors.empty(target(), new long[] {latents.size(0), config.outChannels(), frames, latents.size(3) * s, latents.size(4) * s}, ScalarType.Float);
+    try (PointerScope scope = new PointerScope()) {
+      Tensor z = onDevice(latents);
+      if (slicing && z.size(0) > 1) {
+        for (long b = 0; b < z.size(0); b++) {
+          decodeInto(z.narrow(0, b, 1), out.narrow(0, b, 1), observer);
+        }
+      } else {
+        decodeInto(z, out, observer);
+      }
+    }
+    return out;
+  }
+
+  /** {@code _decode}: tiled when tiling is on and the latent is larger than a tile. */
+  private void decodeInto(Tensor z, Tensor out, VaeObserver observer) {
+    int s = spatialFactor();
+    CogVideoXTiling settings = tiling;
+    if (settings == null || !settings.tiles(z.size(3), z.size(4), s)) {
+      decodeGroups(z, out, observer);
+      return;
+    }
+    TileAxis rows = settings.rows(s).plan(z.size(3));
+    TileAxis columns = settings.columns(s).plan(z.size(4));
+    new TiledDecode(rows, columns).run(z, out, tile -> {
+      Tensor decoded = VaeTensors.empty(target(), new long[] {tile.size(0), config.outChannels(), out.size(2), tile.size(3) * s, tile.size(4) * s}, ScalarType.Float);
+      decodeGroups(tile, decoded, VaeObserver.NONE);
+      return decoded;
+    });
+  }
+
+  /** The untiled decode of {@code z} into {@code out}: frame groups in order, each in its own scope, one cache for all. */
+  private void decodeGroups(Tensor z, Tensor out, VaeObserver observer) {
+    long frames = out.size(2);
     try (PointerScope scope = new PointerScope();
         FrameCache cache = new FrameCache()) {
-      Tensor z = onDevice(latents);
-      List<long[]> groups = FrameGroups.of(latents.size(2), FrameGroups.DECODE);
+      List<long[]> groups = FrameGroups.of(z.size(2), FrameGroups.DECODE);
       long at = 0;
       for (int i = 0; i < groups.size(); i++) {
         try (PointerScope group = new PointerScope()) {
@@ -174,7 +254,6 @@ public final class AutoencoderKLCogVideoX implements VideoAutoencoder {
         }
       }
     }
-    return out;
   }
 
   @Override

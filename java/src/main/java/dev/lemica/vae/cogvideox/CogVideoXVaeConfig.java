@@ -9,9 +9,9 @@ import java.util.Optional;
 
 /**
  * The {@code AutoencoderKLCogVideoX} config keys, read as diffusers reads them: a missing key takes
- * diffusers' default (the released CogVideoX VAE's architecture). Keys that only tiling reads
- * ({@code sample_height}, {@code sample_width}) and keys neither the model nor the CogVideoX
- * pipelines use ({@code shift_factor}, {@code latents_mean}, {@code latents_std}, {@code force_upcast})
+ * diffusers' default (the released CogVideoX VAE's architecture). {@code sample_height} and
+ * {@code sample_width} only size the default decode tiles ({@link CogVideoXTiling#defaults}); keys
+ * neither the model nor the CogVideoX pipelines use ({@code shift_factor}, {@code latents_mean}, {@code latents_std}, {@code force_upcast})
  * are accepted and ignored.
  */
 public final class CogVideoXVaeConfig {
@@ -31,6 +31,8 @@ public final class CogVideoXVaeConfig {
   private final boolean useQuantConv;
   private final boolean usePostQuantConv;
   private final boolean invertScaleLatents;
+  private final int sampleHeight;
+  private final int sampleWidth;
 
   private CogVideoXVaeConfig(ModelConfig c) {
     file = c.file();
@@ -72,11 +74,8 @@ public final class CogVideoXVaeConfig {
           "is true, but diffusers sizes these 1x1 convolutions by out_channels (" + outChannels
               + "), which cannot take latent_channels=" + latentChannels + " latents");
     }
-    for (String key : new String[] {"sample_height", "sample_width"}) {
-      if (c.optional(key).isPresent()) {
-        c.requirePositiveInt(key);
-      }
-    }
+    sampleHeight = ConfigValues.positiveInt(c, "sample_height", 480);
+    sampleWidth = ConfigValues.positiveInt(c, "sample_width", 720);
   }
 
   public static CogVideoXVaeConfig from(ModelConfig c) {
@@ -144,6 +143,15 @@ public final class CogVideoXVaeConfig {
   /** CogVideoX 1.5: its image-to-video pipeline divides encoded latents by the scaling factor instead of multiplying. */
   public boolean invertScaleLatents() {
     return invertScaleLatents;
+  }
+
+  /** The video height the VAE was made for; its default decode tiles are half of it. */
+  public int sampleHeight() {
+    return sampleHeight;
+  }
+
+  public int sampleWidth() {
+    return sampleWidth;
   }
 
   private void checkBlockTypes(ModelConfig c, String key, String only) {

@@ -59,6 +59,21 @@ class CogVideoXPipelineBadInputTest {
     assertOneLine(r, "--no-dynamic-cfg", "only a CogVideoXPipeline folder", "shapes-wan-t2v");
   }
 
+  /** So is VAE tiling. */
+  @Test
+  void vaeTilingOnAnotherPipeline() {
+    CliRunner r = CliRunner.run("generate", "--prompt", "a red circle", "--steps", "2", "--vae-tiling", "--quiet", "--out", dir.resolve("x.mp4").toString());
+    assertOneLine(r, "--vae-tiling", "only a CogVideoXPipeline folder has VAE tiling", "shapes-wan-t2v");
+  }
+
+  /** A VAE sample size whose default tiles would not add up to the video fails when the folder opens, naming the way out. */
+  @Test
+  void aVaeSampleSizeWithoutWorkingTiles() throws IOException {
+    Path m = folder();
+    replace(m.resolve("vae/config.json"), "\"sample_height\": 480", "\"sample_height\": 100");
+    assertOneLine(generate(m), "vae/config.json: sample_height 100 x sample_width 720", "tile height 50 must be a positive multiple", "--no-vae-tiling decodes untiled");
+  }
+
   @Test
   void aMissingComponentFolder() throws IOException {
     Path m = folder();

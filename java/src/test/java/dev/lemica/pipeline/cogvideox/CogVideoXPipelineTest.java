@@ -27,6 +27,9 @@ import dev.lemica.schedule.Schedule;
 import dev.lemica.testing.Golden;
 import dev.lemica.testing.TestFolders;
 import dev.lemica.torch.Tensors;
+import dev.lemica.vae.Vaes;
+import dev.lemica.vae.cogvideox.AutoencoderKLCogVideoX;
+import dev.lemica.vae.cogvideox.CogVideoXTiling;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -66,6 +69,27 @@ class CogVideoXPipelineTest {
       assertEquals(16, p.resolve(GenerationRequest.of(List.of("x")).withSize(32, 48, 13)).frames(), "4 latent frames decode to 16");
       assertInstanceOf(DynamicGuidance.class, p.guidance(s));
       assertFalse(p.guidance(p.resolve(GenerationRequest.of(List.of("x")).withGuidance(1.0))).guided());
+    }
+  }
+
+  /** THUDM's CLI decodes CogVideoX 1.5 with enable_tiling() and enable_slicing(): on by default, both off when asked. */
+  @Test
+  void theVaeTilesAndSlicesByDefault() {
+    try (PointerScope scope = new PointerScope();
+        AutoencoderKLCogVideoX vae = (AutoencoderKLCogVideoX) Vaes.load(FOLDER, ComputeTarget.CPU_FLOAT32);
+        CogVideoXPipeline p = CogVideoXPipeline.open(ModelIndex.read(FOLDER), ComputeTarget.CPU_FLOAT32)) {
+      assertTrue(p.vaeTiling());
+      p.configure(vae);
+      CogVideoXTiling tiling = vae.tiling().orElseThrow();
+      assertEquals(List.of(240, 360), List.of(tiling.tileHeight(), tiling.tileWidth()), "half the vae config's sample size");
+      assertEquals(List.of(1.0 / 6, 1.0 / 5), List.of(tiling.overlapHeight(), tiling.overlapWidth()));
+      assertTrue(vae.slicing());
+      try (CogVideoXPipeline plain = CogVideoXPipeline.open(ModelIndex.read(FOLDER), ComputeTarget.CPU_FLOAT32, Residency.KEEP, true, false)) {
+        assertFalse(plain.vaeTiling());
+        plain.configure(vae);
+        assertFalse(vae.tiling().isPresent());
+        assertFalse(vae.slicing());
+      }
     }
   }
 
