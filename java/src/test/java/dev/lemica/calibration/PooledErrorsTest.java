@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lemica.cli.LemicaCli;
+import dev.lemica.cli.CliRunner;
 import dev.lemica.evaluation.CalibrationOverlap;
 import dev.lemica.io.StrictJson;
 import dev.lemica.solver.EdgeWeight;
 import dev.lemica.solver.ErrorMatrix;
 import dev.lemica.solver.SampledErrors;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -117,30 +114,14 @@ class PooledErrorsTest {
     Path a = write("a.json", setup(List.of("p"), "seed 1", 4.0, null), errors(1, 0), 1);
     Path b = write("b.json", setup(List.of("q"), "seed 2", 4.0, null), errors(1, 0), 1);
     Path out = dir.resolve("pool.json");
-    String[] printed = new String[2];
-    assertEquals(0, run(printed, "pool", "--out", out.toString(), a.toString(), b.toString()), printed[1]);
-    assertTrue(printed[0].contains("pooled 2 samples (2 prompts) of 2 files into " + out), printed[0]);
+    CliRunner r = CliRunner.run("pool", "--out", out.toString(), a.toString(), b.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("pooled 2 samples (2 prompts) of 2 files into " + out), r.out());
     assertEquals(2, SampledErrors.read(out).samples());
     Path broken = dir.resolve("broken.json");
     Files.writeString(broken, "{\"format\": \"something-else\"}");
-    assertEquals(1, run(printed, "pool", "--out", out.toString(), a.toString(), broken.toString()));
-    assertEquals("error: " + broken + ": not a lemica-errors/1 file (written by lemica calibrate)", printed[1].strip());
-  }
-
-  private static int run(String[] printed, String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    try {
-      System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-      System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-      return LemicaCli.run(args);
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-      printed[0] = o.toString(StandardCharsets.UTF_8);
-      printed[1] = e.toString(StandardCharsets.UTF_8);
-    }
+    r = CliRunner.run("pool", "--out", out.toString(), a.toString(), broken.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals("error: " + broken + ": not a lemica-errors/1 file (written by lemica calibrate)", r.err().strip());
   }
 }

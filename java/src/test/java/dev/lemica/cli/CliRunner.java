@@ -4,8 +4,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import picocli.CommandLine;
 
-/** Runs the CLI in-process and keeps what it printed to stderr. */
-public record CliRunner(int exitCode, String err) {
+/** Runs the CLI in-process and keeps what it printed to stderr and stdout. */
+public record CliRunner(int exitCode, String err, String out) {
   /**
    * The house rule for a bad folder or flag: exit code 1, one line on stderr holding every
    * {@code expected} part, and {@code notWritten} (the run's output) not created.
@@ -21,9 +21,11 @@ public record CliRunner(int exitCode, String err) {
 
   public static CliRunner run(String... args) {
     StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
     CommandLine cli = LemicaCli.commandLine();
     cli.setErr(new PrintWriter(err, true));
+    cli.setOut(new PrintWriter(out, true));
     int code = cli.execute(args);
-    return new CliRunner(code, err.toString());
+    return new CliRunner(code, err.toString(), out.toString());
   }
 }
